@@ -1,0 +1,97 @@
+# wasmbox — top-level build. See README.md.
+#
+#   make            build/wasmbox and build/libwasmbox.a
+#   make test       every suite, normal and sanitizer builds, one summary line
+#   make SAN=1 ...  the same targets with ASan+UBSan, objects under build-san/
+#   make deps       install missing Debian packages (no-op when all present)
+#   make fuzz       run the libFuzzer decode+validate target (FUZZ_TIME=seconds)
+#   make bench      benchmarks (not part of make test)
+
+CC       ?= gcc
+PKGS     := libseccomp libcap libunwind zstd libxxhash
+SAN      ?= 0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+BUILD    ?= build
+ifeq ($(SAN),1)
+B        := $(BUILD)-san
+OPT      := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+B        := $(BUILD)
+OPT      := -O2
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS   := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -fno-strict-aliasing \
+            -Iinclude -I. $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+DEPFLAGS  = -MMD -MP
+LDLIBS   := $(PKG_LIBS) -lm
+
+# Library folders, in dependency order (DESIGN.md).
+LIB_DIRS := common wasm jit runtime
+LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+CLI_SRCS := $(wildcard cli/*.c)
+CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+SPEC_SRCS := $(wildcard tests/spec/*.c)
+SPEC_OBJS := $(SPEC_SRCS:%.c=$(B)/obj/%.o)
+
+all: $(B)/wasmbox $(B)/libwasmbox.a
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(B)/libwasmbox.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/wasmbox: $(CLI_OBJS) $(B)/libwasmbox.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(B)/libwasmbox.a $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libwasmbox.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -o $@ $< $(B)/libwasmbox.a $(LDLIBS) -lcmocka
+
+$(B)/spec-runner: $(SPEC_OBJS) $(B)/libwasmbox.a
+	$(CC) $(CFLAGS) -o $@ $(SPEC_OBJS) $(B)/libwasmbox.a $(LDLIBS)
+
+# -- Spec scripts: wast2json output, generated at build time --------------
+SPEC_DIR   ?= ../shared/spec
+SPEC_WASTS := $(wildcard $(SPEC_DIR)/core/*.wast)
+SPEC_JSONS := $(SPEC_WASTS:$(SPEC_DIR)/core/%.wast=build/spec/%.json)
+
+build/spec/%.json: $(SPEC_DIR)/core/%.wast
+	@mkdir -p build/spec
+	@wast2json --enable-all $< -o $@
+
+spec-json: $(SPEC_JSONS)
+
+# -- Tests -----------------------------------------------------------------
+unit: $(UNIT_BINS)
+
+check-build: all unit $(B)/spec-runner
+
+# One build's suites; tests/run-suites prints per-suite lines and a summary.
+check: check-build spec-json
+	@tests/run-suites $(B)
+
+test: deps
+	@$(MAKE) --no-print-directory check-build spec-json
+	@$(MAKE) --no-print-directory SAN=1 check-build
+	@tests/run-suites build build-san
+
+deps:
+	@tools/deps.sh
+
+.PHONY: all unit check check-build test deps spec-json fuzz bench clean install demo
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
