@@ -89,7 +89,33 @@ test: deps
 deps:
 	@tools/deps.sh
 
-.PHONY: all unit check check-build test deps spec-json fuzz bench clean install demo
+# -- Fuzzing (clang libFuzzer + ASan/UBSan) --------------------------------
+FUZZ_TIME   ?= 600
+FUZZ_B      := build-fuzz
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all -Iinclude -I.
+FUZZ_LIB    := common wasm
+
+$(FUZZ_B)/fuzz_module: tests/fuzz/fuzz_module.c $(foreach d,$(FUZZ_LIB),$(wildcard $(d)/*.c))
+	@mkdir -p $(FUZZ_B)
+	clang $(FUZZ_CFLAGS) -o $@ $^ -lm
+
+# Seed corpus: every module of the spec suite.
+fuzz-corpus: spec-json
+	@mkdir -p $(FUZZ_B)/corpus
+	@cp -u build/spec/*.wasm $(FUZZ_B)/corpus/
+
+fuzz: deps $(FUZZ_B)/fuzz_module fuzz-corpus
+	$(FUZZ_B)/fuzz_module -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=65536 -print_final_stats=1 $(FUZZ_B)/corpus
+
+# -- Benchmarks -------------------------------------------------------------
+bench-validate: all
+	@bench/validate-throughput.sh $(B)
+
+bench: deps bench-validate
+
+.PHONY: all unit check check-build test deps spec-json fuzz fuzz-corpus bench bench-validate clean install demo
 
 clean:
 	rm -rf build build-san build-fuzz
