@@ -43,6 +43,9 @@ const char *wb_err_class_name(wb_err_class cls)
     case WB_CLASS_IO: return "i/o error";
     case WB_CLASS_USAGE: return "usage error";
     case WB_CLASS_INTERNAL: return "internal error";
+    case WB_CLASS_LINK: return "link error";
+    case WB_CLASS_TRAP: return "wasm trap";
+    case WB_CLASS_EXIT: return "exit";
     }
     return "error";
 }

@@ -23,6 +23,9 @@ typedef enum wb_err_class {
     WB_CLASS_IO,
     WB_CLASS_USAGE,
     WB_CLASS_INTERNAL,
+    WB_CLASS_LINK,      /* instantiation: imports do not match */
+    WB_CLASS_TRAP,      /* a wasm trap */
+    WB_CLASS_EXIT,      /* the module asked to exit (proc_exit) */
 } wb_err_class;
 
 /* Where and why something failed. All fields are filled by the function

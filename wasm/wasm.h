@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasmbox.h"
 #include "wb_common.h"
 #include "wb_limits.h"
 
@@ -64,15 +65,7 @@ extern const wb_opinfo wb_opinfo_table[WB_OP__COUNT];
 
 /* -- Types -- */
 
-typedef enum wb_valtype {
-    WB_I32 = 0x7f,
-    WB_I64 = 0x7e,
-    WB_F32 = 0x7d,
-    WB_F64 = 0x7c,
-    WB_V128 = 0x7b,
-    WB_FUNCREF = 0x70,
-    WB_EXTERNREF = 0x6f,
-} wb_valtype;
+/* wb_valtype and wb_extern_kind come from wasmbox.h. */
 
 static inline bool wb_is_reftype(uint8_t t) { return t == WB_FUNCREF || t == WB_EXTERNREF; }
 const char *wb_valtype_name(uint8_t t); /* "i32", ..., "?" for anything else */
@@ -91,13 +84,6 @@ typedef struct wb_limits {
 typedef struct wb_tabletype { uint8_t elem; wb_limits lim; } wb_tabletype;
 typedef struct wb_memtype { wb_limits lim; } wb_memtype;
 typedef struct wb_globaltype { uint8_t type; bool mut; } wb_globaltype;
-
-typedef enum wb_extern_kind {
-    WB_EXTERN_FUNC = 0,
-    WB_EXTERN_TABLE = 1,
-    WB_EXTERN_MEMORY = 2,
-    WB_EXTERN_GLOBAL = 3,
-} wb_extern_kind;
 
 /* A name inside the module bytes (borrowed, not NUL-terminated, valid UTF-8). */
 typedef struct wb_name { const char *ptr; uint32_t len; } wb_name;
