@@ -1,0 +1,255 @@
+/* runner.c — main of spec-runner: runs wast2json scripts of the WebAssembly
+ * spec suite against wasmbox.
+ *
+ *   spec-runner [-v] [--only SCRIPT]... DIR|FILE.json...
+ *
+ * A directory means every *.json in it, in name order. Prints one line per
+ * script, then the closing line "N passed, N failed, N skipped" that
+ * tests/run-suites reads. Exit status: 0 when nothing failed, 1 when
+ * something did, 2 on a usage error. */
+#define _GNU_SOURCE /* asprintf */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "spec.h"
+
+#define MAX_FAIL_LINES 50u
+
+int spec_read_file(const char *path, char **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc = 0;
+
+    *data = NULL;
+    *size = 0;
+    if (!f)
+        return errno ? errno : EIO;
+    /* Read until EOF rather than trusting a size from stat: the file may be
+     * a pipe, or change under us. */
+    for (;;) {
+        size_t got;
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            char *nb;
+            if (cap > SPEC_MAX_FILE_SIZE) {
+                rc = EFBIG;
+                goto out;
+            }
+            if (ncap > (size_t)SPEC_MAX_FILE_SIZE + 1)
+                ncap = (size_t)SPEC_MAX_FILE_SIZE + 1;
+            if (!(nb = realloc(buf, ncap + 1))) {
+                rc = ENOMEM;
+                goto out;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        rc = EIO;
+        goto out;
+    }
+    if (!buf && !(buf = malloc(1))) {
+        rc = ENOMEM;
+        goto out;
+    }
+    buf[len] = '\0';
+    *data = buf;
+    *size = len;
+    buf = NULL;
+out:
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+/* -- Arguments -- */
+
+typedef struct strvec {
+    char **v;
+    size_t n, cap;
+} strvec;
+
+static bool strvec_push(strvec *sv, char *s)   /* takes s */
+{
+    if (!s)
+        return false;
+    if (sv->n == sv->cap) {
+        size_t cap = sv->cap ? sv->cap * 2 : 64;
+        char **nv = realloc(sv->v, cap * sizeof *nv);
+        if (!nv) {
+            free(s);
+            return false;
+        }
+        sv->v = nv;
+        sv->cap = cap;
+    }
+    sv->v[sv->n++] = s;
+    return true;
+}
+
+static void strvec_free(strvec *sv)
+{
+    for (size_t i = 0; i < sv->n; i++)
+        free(sv->v[i]);
+    free(sv->v);
+}
+
+/* "dir/br_table.json", "br_table.wast", "br_table" → "br_table" (new). */
+static char *script_name(const char *arg)
+{
+    const char *base = strrchr(arg, '/');
+    size_t n;
+
+    base = base ? base + 1 : arg;
+    n = strlen(base);
+    if (n > 5 && (strcmp(base + n - 5, ".json") == 0 || strcmp(base + n - 5, ".wast") == 0))
+        n -= 5;
+    return strndup(base, n);
+}
+
+static bool selected(const strvec *only, const char *path)
+{
+    char *name;
+    bool hit = false;
+
+    if (only->n == 0)
+        return true;
+    if (!(name = script_name(path)))
+        return false;
+    for (size_t i = 0; i < only->n && !hit; i++)
+        hit = strcmp(only->v[i], name) == 0;
+    free(name);
+    return hit;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends dir's *.json files, sorted. Returns 0 or an errno value. */
+static int list_dir(const char *dir, strvec *out)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t first = out->n;
+
+    if (!d)
+        return errno ? errno : EIO;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        char *path;
+        if (n <= 5 || strcmp(e->d_name + n - 5, ".json") != 0)
+            continue;
+        if (asprintf(&path, "%s/%s", dir, e->d_name) < 0 || !strvec_push(out, path)) {
+            closedir(d);
+            return ENOMEM;
+        }
+    }
+    closedir(d);
+    qsort(out->v + first, out->n - first, sizeof *out->v, cmp_str);
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: spec-runner [-v] [--only SCRIPT]... DIR|FILE.json...\n"
+               "  -v             print every failure and message differences\n"
+               "  --only SCRIPT  run only this script (br_table, br_table.wast, ...)\n");
+}
+
+int main(int argc, char **argv)
+{
+    spec_runner run = { .max_fail_lines = MAX_FAIL_LINES };
+    strvec only = { 0 }, scripts = { 0 };
+    size_t ninputs = 0;
+    int status = 2;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-v") == 0) {
+            run.verbose = true;
+        } else if (strcmp(argv[i], "--only") == 0) {
+            if (++i == argc) {
+                usage(stderr);
+                goto out;
+            }
+            if (!strvec_push(&only, script_name(argv[i])))
+                goto oom;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            status = 0;
+            goto out;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "spec-runner: unknown option %s\n", argv[i]);
+            usage(stderr);
+            goto out;
+        }
+    }
+
+    /* Inputs: directories expand to their scripts; a missing input is a
+     * failure (not a usage error), so that a suite run notices it. */
+    for (int i = 1; i < argc; i++) {
+        struct stat st;
+        int rc;
+
+        if (strcmp(argv[i], "--only") == 0) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1])
+            continue;
+        ninputs++;
+        if (stat(argv[i], &st) != 0) {
+            printf("FAIL %s: %s\n", argv[i], strerror(errno));
+            run.total.failed++;
+        } else if (S_ISDIR(st.st_mode)) {
+            if ((rc = list_dir(argv[i], &scripts)) != 0) {
+                printf("FAIL %s: %s\n", argv[i], strerror(rc));
+                run.total.failed++;
+            }
+        } else if (!strvec_push(&scripts, strdup(argv[i]))) {
+            goto oom;
+        }
+    }
+    if (ninputs == 0) {
+        usage(stderr);
+        goto out;
+    }
+
+    size_t nrun = 0;
+    for (size_t i = 0; i < scripts.n; i++) {
+        if (!selected(&only, scripts.v[i]))
+            continue;
+        nrun++;
+        spec_run_script(&run, scripts.v[i]);
+    }
+    if (nrun == 0 && run.total.failed == 0) {
+        printf("FAIL no script to run%s\n", only.n ? " (nothing matches --only)" : "");
+        run.total.failed++;
+    }
+    if (run.fail_hidden)
+        printf("(%lu more failures not shown; -v shows them all)\n", run.fail_hidden);
+    printf("%lu passed, %lu failed, %lu skipped\n", run.total.passed,
+           run.total.failed, run.total.skipped);
+    status = run.total.failed ? 1 : 0;
+    goto out;
+
+oom:
+    fprintf(stderr, "spec-runner: out of memory\n");
+    status = 2;
+out:
+    strvec_free(&only);
+    strvec_free(&scripts);
+    return status;
+}
