@@ -1,0 +1,1165 @@
+/* x64_enc.c — the x86-64 encoder: buffer growth, labels and fix-ups,
+ * ModRM/SIB operands, and every instruction form of x64_enc.h.
+ *
+ * One instruction is written as
+ *
+ *   [66] [F2/F3] [REX 0100WRXB] opcode... ModRM [SIB] [disp8/32] [imm]
+ *    |      |                              mod reg rm  scale index base
+ *   o16  mandatory
+ *
+ * straight into the buffer: begin() guarantees X64_MAX_INSN free bytes,
+ * end() commits the new length. When the buffer cannot grow, begin()
+ * hands out a scratch area instead, so encoders never test for failure. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jit/x64_enc.h"
+
+#define UNBOUND UINT32_MAX
+#define NOFIX   UINT32_MAX
+
+struct x64_labinfo {
+    uint32_t pos;  /* bound offset or UNBOUND */
+    uint32_t head; /* first pending fix-up or NOFIX */
+    bool used;     /* referenced at least once */
+};
+
+/* A pending reference: at `at`, `size` bytes become pos(label) + addend -
+ * origin once the label is bound. */
+struct x64_fixup {
+    uint32_t at, origin, next;
+    int32_t addend;
+    uint8_t size;
+};
+
+/* -- Operation tables (from X64_OP_LIST / X64_SOP_LIST) -- */
+enum { F_B = 1, F_SH = 2, F_RRI = 4, F_S8 = 8, F_D64 = 16, F_RMRR = 32,
+       F_I = 64, F_NX = 128, F_RV = 256 };
+
+typedef struct opdesc {
+    const char *name;
+    uint16_t f;
+    uint32_t rm, mr;
+    uint8_t i32, i8, ax;
+    uint16_t o;
+    uint8_t un, digit;
+} opdesc;
+
+typedef struct sopdesc {
+    const char *name;
+    uint16_t f;
+    uint32_t xm, mx, xr, rx;
+} sopdesc;
+
+#define B    F_B
+#define SH   F_SH
+#define RRI  F_RRI
+#define S8   F_S8
+#define D64  F_D64
+#define RMRR F_RMRR
+#define I    F_I
+#define NX   F_NX
+#define RV   F_RV
+static const opdesc ops[X64_OP__COUNT] = {
+#define X(name, mn, f, rm, mr, i32, i8, ax, o, un, d) \
+    [X64_##name] = { mn, f, rm, mr, i32, i8, ax, o, un, d },
+    X64_OP_LIST(X)
+#undef X
+};
+static const sopdesc sops[X64_SOP__COUNT] = {
+#define X(name, mn, f, xm, mx, xr, rx) [X64_##name] = { mn, f, xm, mx, xr, rx },
+    X64_SOP_LIST(X)
+#undef X
+};
+#undef B
+#undef SH
+#undef RRI
+#undef S8
+#undef D64
+#undef RMRR
+#undef I
+#undef NX
+#undef RV
+
+const char *x64_op_name(x64_op op)
+{
+    return (unsigned)op < X64_OP__COUNT ? ops[op].name : "?";
+}
+
+const char *x64_sop_name(x64_sop op)
+{
+    return (unsigned)op < X64_SOP__COUNT ? sops[op].name : "?";
+}
+
+/* -- Errors and growth -- */
+
+/* Records the first error; the encoder keeps going so that callers check
+ * once, at x64_buf_finish(). */
+static void fail(x64_buf *b, wb_err err, const char *why)
+{
+    if (b->err == WB_OK) {
+        b->err = err;
+        b->why = why;
+        b->err_pos = b->len;
+    }
+}
+
+static void bad(x64_buf *b, const char *why)
+{
+    fail(b, WB_ERR_INTERNAL, why);
+}
+
+/* Makes room for need more bytes; false (and the buffer full for good)
+ * when the limit is reached or realloc fails. */
+static bool grow(x64_buf *b, uint32_t need)
+{
+    uint64_t want = (uint64_t)b->len + need, ncap;
+    uint8_t *n;
+
+    if (b->full)
+        return false;
+    if (want > b->limit) {
+        b->full = true;
+        fail(b, WB_ERR_NOMEM, "code size limit reached");
+        return false;
+    }
+    ncap = b->cap ? (uint64_t)b->cap * 2 : 4096;
+    while (ncap < want)
+        ncap *= 2;
+    if (ncap > b->limit)
+        ncap = b->limit;
+    n = realloc(b->code, ncap);
+    if (!n) {
+        b->full = true;
+        fail(b, WB_ERR_NOMEM, "cannot grow the code buffer");
+        return false;
+    }
+    b->code = n;
+    b->cap = (uint32_t)ncap;
+    return true;
+}
+
+static inline uint8_t *begin(x64_buf *b)
+{
+    if (__builtin_expect(b->cap - b->len < X64_MAX_INSN + 1, 0) &&
+        !grow(b, X64_MAX_INSN + 1))
+        return b->scratch;
+    return b->code + b->len;
+}
+
+static void rip_ref(x64_buf *b);
+
+static inline void end(x64_buf *b, uint8_t *p)
+{
+    if (b->full) {
+        b->rip_label = X64_NOLABEL;
+        return;
+    }
+    b->len = (uint32_t)(p - b->code);
+    if (b->rip_label != X64_NOLABEL)
+        rip_ref(b);
+}
+
+static inline uint8_t *put32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+    return p + 4;
+}
+
+static inline uint8_t *put16(uint8_t *p, uint16_t v)
+{
+    memcpy(p, &v, 2);
+    return p + 2;
+}
+
+static inline bool fits8(int64_t v) { return v >= -128 && v <= 127; }
+static inline bool fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
+
+/* -- Buffer -- */
+
+void x64_buf_init(x64_buf *b)
+{
+    memset(b, 0, sizeof *b);
+    b->limit = X64_DEFAULT_LIMIT;
+    b->freefix = NOFIX;
+    b->rip_label = X64_NOLABEL;
+}
+
+void x64_buf_free(x64_buf *b)
+{
+    free(b->code);
+    free(b->labels);
+    free(b->fixups);
+    x64_buf_init(b);
+}
+
+void x64_buf_reset(x64_buf *b)
+{
+    b->len = 0;
+    b->err = WB_OK;
+    b->why = NULL;
+    b->err_pos = 0;
+    b->full = false;
+    b->nlabels = 0;
+    b->nfixups = 0;
+    b->freefix = NOFIX;
+    b->rip_label = X64_NOLABEL;
+}
+
+wb_err x64_buf_finish(const x64_buf *b, wb_diag *d)
+{
+    if (b->err != WB_OK)
+        return wb_diag_setf(d, b->err, NULL, b->err_pos, "x64 encoder: %s", b->why);
+    for (uint32_t i = 0; i < b->nlabels; i++)
+        if (b->labels[i].used && b->labels[i].pos == UNBOUND)
+            return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, b->len,
+                                "x64 encoder: label %u referenced but never bound", i);
+    return WB_OK;
+}
+
+uint8_t *x64_buf_take(x64_buf *b, uint32_t *len)
+{
+    uint8_t *code = b->code;
+
+    if (x64_buf_finish(b, NULL) != WB_OK || b->len == 0)
+        return NULL;
+    *len = b->len;
+    b->code = NULL;
+    b->cap = 0;
+    x64_buf_reset(b);
+    return code;
+}
+
+/* -- Labels and fix-ups -- */
+
+/* Writes value v into the size-byte slot at `at`, checking its range. */
+static void put_rel(x64_buf *b, uint32_t at, unsigned size, int64_t v)
+{
+    if ((uint64_t)at + size > b->len) {
+        bad(b, "fix-up outside the code");
+        return;
+    }
+    if (size == 1) {
+        if (!fits8(v)) {
+            bad(b, "rel8 jump out of range");
+            return;
+        }
+        b->code[at] = (uint8_t)v;
+    } else {
+        if (!fits32(v)) {
+            bad(b, "rel32 out of range");
+            return;
+        }
+        put32(b->code + at, (uint32_t)(int32_t)v);
+    }
+}
+
+static x64_labinfo *label_get(x64_buf *b, x64_label l)
+{
+    if (l >= b->nlabels) {
+        bad(b, "unknown label");
+        return NULL;
+    }
+    return &b->labels[l];
+}
+
+static uint32_t fix_alloc(x64_buf *b)
+{
+    uint32_t f = b->freefix;
+
+    if (f != NOFIX) {
+        b->freefix = b->fixups[f].next;
+        return f;
+    }
+    if (b->nfixups == b->capfixups) {
+        uint32_t ncap = b->capfixups ? b->capfixups * 2 : 64;
+        x64_fixup *n = ncap > UINT32_MAX / 2 ? NULL
+                                             : realloc(b->fixups, (size_t)ncap * sizeof *n);
+        if (!n) {
+            fail(b, WB_ERR_NOMEM, "cannot grow the fix-up list");
+            return NOFIX;
+        }
+        b->fixups = n;
+        b->capfixups = ncap;
+    }
+    return b->nfixups++;
+}
+
+/* A reference to l from the size-byte slot at `at`: patched now if l is
+ * bound, else queued on l. Nothing is recorded once the buffer is full. */
+static void use_label(x64_buf *b, x64_label l, uint32_t at, unsigned size,
+                      uint32_t origin, int32_t addend)
+{
+    x64_labinfo *li = label_get(b, l);
+    uint32_t f;
+
+    if (!li || b->full)
+        return;
+    li->used = true;
+    if (li->pos != UNBOUND) {
+        put_rel(b, at, size, (int64_t)li->pos + addend - origin);
+        return;
+    }
+    if ((f = fix_alloc(b)) == NOFIX)
+        return;
+    b->fixups[f] = (x64_fixup){ .at = at, .origin = origin, .next = li->head,
+                                .addend = addend, .size = (uint8_t)size };
+    li->head = f;
+}
+
+/* The RIP-relative operand of the instruction just ended: its disp32 is
+ * relative to the end of the instruction, after any immediate. */
+static void rip_ref(x64_buf *b)
+{
+    x64_label l = b->rip_label;
+
+    b->rip_label = X64_NOLABEL;
+    use_label(b, l, b->rip_at, 4, b->len, b->rip_addend);
+}
+
+x64_label x64_label_new(x64_buf *b)
+{
+    if (b->nlabels == b->caplabels) {
+        uint32_t ncap = b->caplabels ? b->caplabels * 2 : 32;
+        x64_labinfo *n = ncap > UINT32_MAX / 2 ? NULL
+                                               : realloc(b->labels, (size_t)ncap * sizeof *n);
+        if (!n) {
+            fail(b, WB_ERR_NOMEM, "cannot grow the label list");
+            return X64_NOLABEL;
+        }
+        b->labels = n;
+        b->caplabels = ncap;
+    }
+    b->labels[b->nlabels] = (x64_labinfo){ .pos = UNBOUND, .head = NOFIX, .used = false };
+    return b->nlabels++;
+}
+
+void x64_label_bind(x64_buf *b, x64_label l)
+{
+    x64_labinfo *li = label_get(b, l);
+    uint32_t f, next;
+
+    if (!li)
+        return;
+    if (li->pos != UNBOUND) {
+        bad(b, "label bound twice");
+        return;
+    }
+    li->pos = b->len;
+    for (f = li->head; f != NOFIX; f = next) {
+        x64_fixup *fx = &b->fixups[f];
+        next = fx->next;
+        put_rel(b, fx->at, fx->size, (int64_t)li->pos + fx->addend - fx->origin);
+        fx->next = b->freefix;
+        b->freefix = f;
+    }
+    li->head = NOFIX;
+}
+
+int64_t x64_label_pos(const x64_buf *b, x64_label l)
+{
+    if (l >= b->nlabels || b->labels[l].pos == UNBOUND)
+        return -1;
+    return b->labels[l].pos;
+}
+
+uint32_t x64_labels_unbound(const x64_buf *b)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < b->nlabels; i++)
+        n += b->labels[i].used && b->labels[i].pos == UNBOUND;
+    return n;
+}
+
+void x64_d32_label(x64_buf *b, x64_label l, uint32_t origin)
+{
+    x64_d32(b, 0);
+    if (!b->full)
+        use_label(b, l, b->len - 4, 4, origin, 0);
+}
+
+/* -- Raw bytes and patching -- */
+
+void x64_bytes(x64_buf *b, const void *src, uint32_t n)
+{
+    if (b->full || (b->cap - b->len < n && !grow(b, n)))
+        return;
+    if (n)
+        memcpy(b->code + b->len, src, n);
+    b->len += n;
+}
+
+void x64_d32(x64_buf *b, uint32_t v)
+{
+    x64_bytes(b, &v, 4);
+}
+
+void x64_d64(x64_buf *b, uint64_t v)
+{
+    x64_bytes(b, &v, 8);
+}
+
+void x64_patch_rel32(x64_buf *b, uint32_t at, uint32_t target)
+{
+    put_rel(b, at, 4, (int64_t)target - ((int64_t)at + 4));
+}
+
+void x64_patch_u32(x64_buf *b, uint32_t at, uint32_t v)
+{
+    if ((uint64_t)at + 4 > b->len) {
+        bad(b, "patch outside the code");
+        return;
+    }
+    put32(b->code + at, v);
+}
+
+void x64_patch_u8(x64_buf *b, uint32_t at, uint8_t v)
+{
+    if (at >= b->len) {
+        bad(b, "patch outside the code");
+        return;
+    }
+    b->code[at] = v;
+}
+
+void x64_nop(x64_buf *b, uint32_t n)
+{
+    /* The recommended forms (Intel SDM "NOP"): 1 to 9 bytes. */
+    static const uint8_t nops[9][9] = {
+        { 0x90 },
+        { 0x66, 0x90 },
+        { 0x0F, 0x1F, 0x00 },                                   /* nop [rax] */
+        { 0x0F, 0x1F, 0x40, 0x00 },                             /* nop [rax+0] */
+        { 0x0F, 0x1F, 0x44, 0x00, 0x00 },                       /* nop [rax+rax+0] */
+        { 0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00 },
+        { 0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00 },           /* nop [rax+disp32] */
+        { 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+        { 0x66, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+    };
+    while (n > 0) {
+        uint32_t k = n < 9 ? n : 9;
+        uint8_t *p = begin(b);
+        memcpy(p, nops[k - 1], k);
+        end(b, p + k);
+        n -= k;
+    }
+}
+
+void x64_align(x64_buf *b, uint32_t align)
+{
+    if (align == 0 || (align & (align - 1)) != 0) {
+        bad(b, "alignment is not a power of two");
+        return;
+    }
+    x64_nop(b, (0u - b->len) & (align - 1));
+}
+
+/* -- Operand encoding -- */
+
+static inline bool gpr_ok(unsigned r) { return r < 16; }
+
+static bool mem_ok(const x64_mem *m)
+{
+    if (m->scale > 3)
+        return false;
+    if (m->base == X64_RIP)
+        return m->index == X64_NOREG;
+    if (m->label != X64_NOLABEL)
+        return false;
+    if (!gpr_ok(m->base) && m->base != X64_NOREG)
+        return false;
+    return m->index == X64_NOREG || (gpr_ok(m->index) && m->index != X64_RSP);
+}
+
+/* Prefixes, REX and opcode bytes. opc holds the bytes in order, leading
+ * 66/F2/F3 are mandatory prefixes and 0x48 stands for REX.W (X64_SOP_LIST).
+ * rex: the W R X B bits; force: emit REX even if empty (byte regs 4-7). */
+static inline uint8_t *emit_opc(uint8_t *p, uint32_t opc, unsigned rex, bool force, bool o16)
+{
+    int sh = opc > 0xFFFFFF ? 24 : opc > 0xFFFF ? 16 : opc > 0xFF ? 8 : 0;
+
+    if (o16)
+        *p++ = 0x66;
+    for (; sh > 0; sh -= 8) {
+        unsigned c = (opc >> sh) & 0xFF;
+        if (c == 0x66 || c == 0xF2 || c == 0xF3)
+            *p++ = (uint8_t)c;
+        else if (c == 0x48)
+            rex |= 8;
+        else
+            break;
+    }
+    if (rex || force)
+        *p++ = (uint8_t)(0x40 | rex);
+    for (; sh >= 0; sh -= 8)
+        *p++ = (uint8_t)(opc >> sh);
+    return p;
+}
+
+/* ModRM, SIB and displacement of a memory operand with ModRM.reg = reg.
+ * A label reference is completed by end(), when the length is known. */
+static uint8_t *emit_mem(x64_buf *b, uint8_t *p, unsigned reg, const x64_mem *m)
+{
+    unsigned base = m->base, idx = m->index, mod;
+    int32_t d = m->disp;
+
+    reg = (reg & 7) << 3;
+    if (base == X64_RIP) {                  /* [rip+disp32]: mod 00, rm 101 */
+        *p++ = (uint8_t)(reg | 5);
+        if (m->label != X64_NOLABEL) {
+            b->rip_label = m->label;
+            b->rip_addend = d;
+            b->rip_at = b->full ? 0 : (uint32_t)(p - b->code);
+            d = 0;
+        }
+        return put32(p, (uint32_t)d);
+    }
+    if (base == X64_NOREG) {                /* [index*s+disp32]: SIB base 101 */
+        *p++ = (uint8_t)(reg | 4);
+        *p++ = (uint8_t)(m->scale << 6 | (idx == X64_NOREG ? 4 : idx & 7) << 3 | 5);
+        return put32(p, (uint32_t)d);
+    }
+    /* rbp/r13 (rm 101) with mod 00 would mean rip/disp32: give them a disp8 */
+    mod = d == 0 && (base & 7) != 5 ? 0x00 : fits8(d) ? 0x40 : 0x80;
+    if (idx == X64_NOREG && (base & 7) != 4) {
+        *p++ = (uint8_t)(mod | reg | (base & 7));
+    } else {                                /* rsp/r12 (rm 100) need a SIB */
+        *p++ = (uint8_t)(mod | reg | 4);
+        *p++ = (uint8_t)(m->scale << 6 | (idx == X64_NOREG ? 4 : idx & 7) << 3 | (base & 7));
+    }
+    if (mod == 0x40)
+        *p++ = (uint8_t)d;
+    else if (mod == 0x80)
+        p = put32(p, (uint32_t)d);
+    return p;
+}
+
+/* One ModRM instruction: r/m is register rm, or memory m when m != NULL. */
+static inline uint8_t *enc(x64_buf *b, uint8_t *p, uint32_t opc, bool w, bool o16,
+                           bool force, unsigned reg, unsigned rm, const x64_mem *m)
+{
+    unsigned rex = (w ? 8u : 0u) | (reg & 8) >> 1;
+
+    if (m) {
+        if (m->index < 16)
+            rex |= (m->index & 8) >> 2;
+        if (m->base < 16)
+            rex |= (m->base & 8) >> 3;
+        p = emit_opc(p, opc, rex, force, o16);
+        return emit_mem(b, p, reg, m);
+    }
+    rex |= (rm & 8) >> 3;
+    p = emit_opc(p, opc, rex, force, o16);
+    *p++ = (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7));
+    return p;
+}
+
+/* Byte registers 4-7 are spl, bpl, sil, dil only with a REX prefix. */
+static inline bool byte_rex(unsigned r) { return r >= 4 && r < 8; }
+
+static uint8_t *put_imm(uint8_t *p, x64_size sz, int64_t v)
+{
+    if (sz == X64_8) {
+        *p++ = (uint8_t)v;
+        return p;
+    }
+    if (sz == X64_16)
+        return put16(p, (uint16_t)v);
+    return put32(p, (uint32_t)v);
+}
+
+/* The immediate fits the operand size (as signed or unsigned; 64-bit
+ * operands take a sign-extended imm32). */
+static bool imm_ok(x64_size sz, int64_t v)
+{
+    switch (sz) {
+    case X64_8:  return v >= INT8_MIN && v <= UINT8_MAX;
+    case X64_16: return v >= INT16_MIN && v <= UINT16_MAX;
+    case X64_32: return v >= INT32_MIN && v <= UINT32_MAX;
+    case X64_64: return fits32(v);
+    }
+    return false;
+}
+
+/* v as the CPU sees it after sign extension from the operand size. */
+static int64_t imm_sext(x64_size sz, int64_t v)
+{
+    return sz == X64_8 ? (int8_t)v : sz == X64_16 ? (int16_t)v
+         : sz == X64_32 ? (int32_t)v : v;
+}
+
+/* Checks op and size; returns the descriptor or NULL (error recorded). */
+static const opdesc *op_get(x64_buf *b, x64_op op, x64_size sz)
+{
+    const opdesc *d;
+
+    if ((unsigned)op >= X64_OP__COUNT) {
+        bad(b, "unknown operation");
+        return NULL;
+    }
+    d = &ops[op];
+    if (sz != X64_8 && sz != X64_16 && sz != X64_32 && sz != X64_64) {
+        bad(b, "invalid operand size");
+        return NULL;
+    }
+    if ((d->f & F_D64) ? sz != X64_64 : (sz == X64_8 && !(d->f & F_B))) {
+        bad(b, "operand size not encodable for this operation");
+        return NULL;
+    }
+    return d;
+}
+
+/* The opcode for size sz: byte forms sit at opcode - 1. */
+static inline uint32_t szop(const opdesc *d, uint32_t opc, x64_size sz)
+{
+    return sz == X64_8 && (d->f & F_B) ? opc - 1 : opc;
+}
+
+static inline bool rexw(const opdesc *d, x64_size sz)
+{
+    return sz == X64_64 && !(d->f & F_D64);
+}
+
+/* -- Integer instructions -- */
+
+/* op r, r (shifts: src rcx means cl) */
+void x64_rr(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src)
+{
+    const opdesc *d = op_get(b, op, sz);
+    bool w, o16 = sz == X64_16, byte = sz == X64_8;
+    uint8_t *p;
+
+    if (!d)
+        return;
+    if (!gpr_ok(dst) || !gpr_ok(src)) {
+        bad(b, "invalid register");
+        return;
+    }
+    w = rexw(d, sz);
+    p = begin(b);
+    if (d->f & F_SH) {
+        if (src != X64_RCX) {
+            bad(b, "shift count register must be cl");
+            return;
+        }
+        p = enc(b, p, szop(d, d->i8 + 0x12u, sz), w, o16, byte && byte_rex(dst),
+                d->digit, dst, NULL);
+    } else if (op == X64_XCHG && !byte && (dst == X64_RAX || src == X64_RAX) &&
+               !(sz == X64_32 && dst == src)) {
+        /* xchg eax, r: 90+r (but xchg eax, eax must zero-extend: 87 C0) */
+        unsigned r = dst == X64_RAX ? src : dst;
+        p = emit_opc(p, d->o + (r & 7), (w ? 8u : 0u) | (r & 8) >> 3, false, o16);
+    } else if (d->mr && !(d->f & F_RMRR)) {
+        p = enc(b, p, szop(d, d->mr, sz), w, o16, byte && (byte_rex(dst) || byte_rex(src)),
+                src, dst, NULL);
+    } else if (d->rm) {
+        bool force = (byte && (byte_rex(dst) || byte_rex(src))) ||
+                     ((d->f & F_S8) && byte_rex(src));
+        p = enc(b, p, szop(d, d->rm, sz), w, o16, force, dst, src, NULL);
+    } else {
+        bad(b, "no reg, reg form for this operation");
+        return;
+    }
+    end(b, p);
+}
+
+/* op r, [base+index*s+disp] */
+void x64_rm(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src)
+{
+    const opdesc *d = op_get(b, op, sz);
+    uint8_t *p;
+
+    if (!d)
+        return;
+    if (!gpr_ok(dst) || !mem_ok(&src)) {
+        bad(b, "invalid operand");
+        return;
+    }
+    if (!d->rm) {
+        bad(b, "no reg, mem form for this operation");
+        return;
+    }
+    p = begin(b);
+    p = enc(b, p, szop(d, d->rm, sz), rexw(d, sz), sz == X64_16,
+            sz == X64_8 && byte_rex(dst), dst, 0, &src);
+    end(b, p);
+}
+
+/* op [base+index*s+disp], r (shifts: src rcx means cl) */
+void x64_mr(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, x64_gpr src)
+{
+    const opdesc *d = op_get(b, op, sz);
+    uint8_t *p;
+
+    if (!d)
+        return;
+    if (!gpr_ok(src) || !mem_ok(&dst)) {
+        bad(b, "invalid operand");
+        return;
+    }
+    p = begin(b);
+    if (d->f & F_SH) {
+        if (src != X64_RCX) {
+            bad(b, "shift count register must be cl");
+            return;
+        }
+        p = enc(b, p, szop(d, d->i8 + 0x12u, sz), rexw(d, sz), sz == X64_16, false,
+                d->digit, 0, &dst);
+    } else if (d->mr) {
+        p = enc(b, p, szop(d, d->mr, sz), rexw(d, sz), sz == X64_16,
+                sz == X64_8 && byte_rex(src), src, 0, &dst);
+    } else {
+        bad(b, "no mem, reg form for this operation");
+        return;
+    }
+    end(b, p);
+}
+
+/* The immediate forms shared by x64_ri and x64_mi: r/m is register r or
+ * memory m. */
+static void enc_imm(x64_buf *b, const opdesc *d, x64_size sz, unsigned r,
+                    const x64_mem *m, int64_t imm)
+{
+    bool w = rexw(d, sz), o16 = sz == X64_16, byte = sz == X64_8;
+    bool force = !m && byte && byte_rex(r);
+    uint8_t *p;
+
+    if (d->f & F_SH) {                      /* shl r/m, imm8 (D1: by 1) */
+        if (imm < 0 || imm > 255) {
+            bad(b, "shift count out of range");
+            return;
+        }
+        p = begin(b);
+        if (imm == 1) {
+            p = enc(b, p, szop(d, d->i8 + 0x10u, sz), w, o16, force, d->digit, r, m);
+        } else {
+            p = enc(b, p, szop(d, d->i8, sz), w, o16, force, d->digit, r, m);
+            *p++ = (uint8_t)imm;
+        }
+        end(b, p);
+        return;
+    }
+    if (!imm_ok(sz, imm)) {
+        bad(b, "immediate does not fit the operand size");
+        return;
+    }
+    imm = imm_sext(sz, imm);
+    p = begin(b);
+    if (d->i8 && !byte && fits8(imm)) {     /* 83 /d ib */
+        p = enc(b, p, d->i8, w, o16, force, d->digit, r, m);
+        *p++ = (uint8_t)imm;
+    } else if (d->ax && !m && r == X64_RAX) { /* 05 id: op eax, imm32 */
+        p = emit_opc(p, szop(d, d->ax, sz), w ? 8u : 0u, false, o16);
+        p = put_imm(p, sz, imm);
+    } else if (d->i32) {                    /* 81 /d id */
+        p = enc(b, p, szop(d, d->i32, sz), w, o16, force, d->digit, r, m);
+        p = put_imm(p, sz, imm);
+    } else {
+        bad(b, "no immediate form for this operation");
+        return;
+    }
+    end(b, p);
+}
+
+/* op r, imm8/16/32; mov r64 takes any imm64; imul r, imm is imul r, r, imm */
+void x64_ri(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, int64_t imm)
+{
+    const opdesc *d = op_get(b, op, sz);
+
+    if (!d)
+        return;
+    if (!gpr_ok(dst)) {
+        bad(b, "invalid register");
+        return;
+    }
+    if (op == X64_MOV && !(sz == X64_64 && fits32(imm))) {
+        uint8_t *p;
+        if (sz != X64_64 && !imm_ok(sz, imm)) {
+            bad(b, "immediate does not fit the operand size");
+            return;
+        }
+        /* B8+r: mov r, imm16/32/64 (B0+r for bytes) */
+        p = begin(b);
+        p = emit_opc(p, (sz == X64_8 ? 0xB0u : 0xB8u) + (dst & 7),
+                     (sz == X64_64 ? 8u : 0u) | (dst & 8) >> 3,
+                     sz == X64_8 && byte_rex(dst), sz == X64_16);
+        if (sz == X64_64) {
+            uint64_t v = (uint64_t)imm;
+            memcpy(p, &v, 8);
+            p += 8;
+        } else {
+            p = put_imm(p, sz, imm);
+        }
+        end(b, p);
+        return;
+    }
+    if (d->f & F_RRI) {
+        if (!imm_ok(sz, imm))
+            bad(b, "immediate does not fit the operand size");
+        else
+            x64_rri(b, op, sz, dst, dst, (int32_t)imm_sext(sz, imm));
+        return;
+    }
+    enc_imm(b, d, sz, dst, NULL, imm);
+}
+
+/* op [m], imm8/16/32 */
+void x64_mi(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, int64_t imm)
+{
+    const opdesc *d = op_get(b, op, sz);
+
+    if (!d)
+        return;
+    if (!mem_ok(&dst)) {
+        bad(b, "invalid memory operand");
+        return;
+    }
+    if (d->f & F_RRI) {
+        bad(b, "no mem, imm form for this operation");
+        return;
+    }
+    enc_imm(b, d, sz, 0, &dst, imm);
+}
+
+/* op r: one-operand forms (not, neg, mul, div, inc, push, bswap, call r...) */
+void x64_r(x64_buf *b, x64_op op, x64_size sz, x64_gpr r)
+{
+    const opdesc *d = op_get(b, op, sz);
+    uint8_t *p;
+
+    if (!d)
+        return;
+    if (!gpr_ok(r)) {
+        bad(b, "invalid register");
+        return;
+    }
+    if (d->o && op != X64_MOV && op != X64_XCHG) { /* 50+r push, 0F C8+r bswap */
+        if (sz < X64_32) {
+            bad(b, "operand size not encodable for this operation");
+            return;
+        }
+        p = begin(b);
+        p = emit_opc(p, d->o + (r & 7), (rexw(d, sz) ? 8u : 0u) | (r & 8) >> 3, false, false);
+    } else if (d->un) {                     /* F7 /d */
+        p = begin(b);
+        p = enc(b, p, szop(d, d->un, sz), rexw(d, sz), sz == X64_16,
+                sz == X64_8 && byte_rex(r), d->digit, r, NULL);
+    } else {
+        bad(b, "no one-register form for this operation");
+        return;
+    }
+    end(b, p);
+}
+
+/* op [m]: one-operand forms on memory */
+void x64_m(x64_buf *b, x64_op op, x64_size sz, x64_mem m)
+{
+    const opdesc *d = op_get(b, op, sz);
+    uint8_t *p;
+
+    if (!d)
+        return;
+    if (!mem_ok(&m)) {
+        bad(b, "invalid memory operand");
+        return;
+    }
+    if (!d->un) {
+        bad(b, "no one-memory form for this operation");
+        return;
+    }
+    p = begin(b);
+    p = enc(b, p, szop(d, d->un, sz), rexw(d, sz), sz == X64_16, false, d->digit, 0, &m);
+    end(b, p);
+}
+
+static void enc_rri(x64_buf *b, x64_op op, x64_size sz, unsigned dst, unsigned src,
+                    const x64_mem *m, int32_t imm)
+{
+    const opdesc *d = op_get(b, op, sz);
+    uint8_t *p;
+
+    if (!d)
+        return;
+    if (!(d->f & F_RRI) || !gpr_ok(dst) || (!m && !gpr_ok(src)) || (m && !mem_ok(m)) ||
+        (sz == X64_16 && (imm < INT16_MIN || imm > UINT16_MAX))) {
+        bad(b, "invalid operands for op r, r/m, imm");
+        return;
+    }
+    p = begin(b);
+    if (fits8(imm_sext(sz, imm))) {         /* 6B /r ib */
+        p = enc(b, p, d->i8, rexw(d, sz), sz == X64_16, false, dst, src, m);
+        *p++ = (uint8_t)imm;
+    } else {                                /* 69 /r iw/id */
+        p = enc(b, p, d->i32, rexw(d, sz), sz == X64_16, false, dst, src, m);
+        p = put_imm(p, sz, imm);
+    }
+    end(b, p);
+}
+
+/* imul r, r, imm8/32 */
+void x64_rri(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src, int32_t imm)
+{
+    enc_rri(b, op, sz, dst, src, NULL, imm);
+}
+
+/* imul r, [m], imm8/32 */
+void x64_rmi(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src, int32_t imm)
+{
+    enc_rri(b, op, sz, dst, 0, &src, imm);
+}
+
+/* mov r64, imm64 (movabs: always 10 bytes, e.g. to be patched) */
+void x64_ri64(x64_buf *b, x64_gpr dst, uint64_t imm)
+{
+    uint8_t *p;
+
+    if (!gpr_ok(dst)) {
+        bad(b, "invalid register");
+        return;
+    }
+    p = begin(b);
+    p = emit_opc(p, 0xB8u + (dst & 7), 8u | (dst & 8) >> 3, false, false);
+    memcpy(p, &imm, 8);
+    end(b, p + 8);
+}
+
+/* mov r, imm: the shortest form that keeps the flags (never xor) */
+void x64_mov_imm(x64_buf *b, x64_size sz, x64_gpr dst, uint64_t imm)
+{
+    if (sz != X64_64)
+        x64_ri(b, X64_MOV, sz, dst, (int64_t)imm_sext(sz, (int64_t)imm));
+    else if (imm <= UINT32_MAX)             /* mov r32 zero-extends */
+        x64_ri(b, X64_MOV, X64_32, dst, (int64_t)imm);
+    else if (fits32((int64_t)imm))          /* REX.W C7: sign-extended imm32 */
+        x64_ri(b, X64_MOV, X64_64, dst, (int64_t)imm);
+    else
+        x64_ri64(b, dst, imm);
+}
+
+/* setcc r8 */
+void x64_setcc(x64_buf *b, x64_cc cc, x64_gpr dst)
+{
+    uint8_t *p;
+
+    if ((unsigned)cc > 15 || !gpr_ok(dst)) {
+        bad(b, "invalid operand");
+        return;
+    }
+    p = begin(b);
+    p = enc(b, p, 0x0F90u + cc, false, false, byte_rex(dst), 0, dst, NULL);
+    end(b, p);
+}
+
+/* setcc byte [m] */
+void x64_setcc_m(x64_buf *b, x64_cc cc, x64_mem dst)
+{
+    uint8_t *p;
+
+    if ((unsigned)cc > 15 || !mem_ok(&dst)) {
+        bad(b, "invalid operand");
+        return;
+    }
+    p = begin(b);
+    p = enc(b, p, 0x0F90u + cc, false, false, false, 0, 0, &dst);
+    end(b, p);
+}
+
+static void enc_cmov(x64_buf *b, x64_cc cc, x64_size sz, unsigned dst, unsigned src,
+                     const x64_mem *m)
+{
+    uint8_t *p;
+
+    if ((unsigned)cc > 15 || !gpr_ok(dst) || (!m && !gpr_ok(src)) || (m && !mem_ok(m)) ||
+        (sz != X64_16 && sz != X64_32 && sz != X64_64)) {
+        bad(b, "invalid operands for cmovcc");
+        return;
+    }
+    p = begin(b);
+    p = enc(b, p, 0x0F40u + cc, sz == X64_64, sz == X64_16, false, dst, src, m);
+    end(b, p);
+}
+
+/* cmovcc r, r */
+void x64_cmov(x64_buf *b, x64_cc cc, x64_size sz, x64_gpr dst, x64_gpr src)
+{
+    enc_cmov(b, cc, sz, dst, src, NULL);
+}
+
+/* cmovcc r, [m] */
+void x64_cmov_m(x64_buf *b, x64_cc cc, x64_size sz, x64_gpr dst, x64_mem src)
+{
+    enc_cmov(b, cc, sz, dst, 0, &src);
+}
+
+/* Instructions without operands: up to 3 bytes, first byte first. */
+static void enc_fixed(x64_buf *b, unsigned n, uint8_t b0, uint8_t b1)
+{
+    uint8_t *p = begin(b);
+
+    p[0] = b0;
+    p[1] = b1;
+    end(b, p + n);
+}
+
+/* cwd / cdq / cqo */
+void x64_cdq(x64_buf *b, x64_size sz)
+{
+    if (sz == X64_16)
+        enc_fixed(b, 2, 0x66, 0x99);
+    else if (sz == X64_32)
+        enc_fixed(b, 1, 0x99, 0);
+    else if (sz == X64_64)
+        enc_fixed(b, 2, 0x48, 0x99);
+    else
+        bad(b, "invalid operand size");
+}
+
+void x64_ret(x64_buf *b) { enc_fixed(b, 1, 0xC3, 0); }  /* ret */
+void x64_int3(x64_buf *b) { enc_fixed(b, 1, 0xCC, 0); } /* int3 */
+void x64_ud2(x64_buf *b) { enc_fixed(b, 2, 0x0F, 0x0B); } /* ud2 */
+
+/* -- Jumps and calls to labels -- */
+
+/* short: op8 rel8; near: op32 (1 or 2 bytes) rel32. */
+static void enc_jump(x64_buf *b, x64_label l, x64_jsize js, uint8_t op8, uint16_t op32)
+{
+    int64_t pos = x64_label_pos(b, l);
+    unsigned n32 = op32 > 0xFF ? 2 : 1;
+    uint8_t *p;
+
+    if (l >= b->nlabels) {
+        bad(b, "unknown label");
+        return;
+    }
+    p = begin(b);
+    if (js == X64_JSHORT || (js == X64_JAUTO && pos >= 0 && fits8(pos - ((int64_t)b->len + 2)))) {
+        p[0] = op8;
+        p[1] = 0;
+        end(b, p + 2);
+        use_label(b, l, b->len - 1, 1, b->len, 0);
+        return;
+    }
+    if (n32 == 2)
+        *p++ = (uint8_t)(op32 >> 8);
+    *p++ = (uint8_t)op32;
+    p = put32(p, 0);
+    end(b, p);
+    use_label(b, l, b->len - 4, 4, b->len, 0);
+}
+
+/* jmp L */
+void x64_jmp(x64_buf *b, x64_label l, x64_jsize js)
+{
+    enc_jump(b, l, js, 0xEB, 0xE9);
+}
+
+/* jcc L */
+void x64_jcc(x64_buf *b, x64_cc cc, x64_label l, x64_jsize js)
+{
+    if ((unsigned)cc > 15) {
+        bad(b, "invalid condition");
+        return;
+    }
+    enc_jump(b, l, js, (uint8_t)(0x70 + cc), (uint16_t)(0x0F80 + cc));
+}
+
+/* call L (rel32) */
+void x64_call(x64_buf *b, x64_label l)
+{
+    enc_jump(b, l, X64_JNEAR, 0, 0xE8);
+}
+
+/* -- SSE instructions -- */
+
+static const sopdesc *sop_get(x64_buf *b, x64_sop op)
+{
+    if ((unsigned)op >= X64_SOP__COUNT) {
+        bad(b, "unknown operation");
+        return NULL;
+    }
+    return &sops[op];
+}
+
+/* One SSE instruction with opcode opc (0: form missing), ModRM.reg = reg,
+ * r/m = register rm or memory m, and an imm8 when the op takes one. */
+static void enc_sse(x64_buf *b, const sopdesc *d, uint32_t opc, unsigned reg,
+                    unsigned rm, const x64_mem *m, bool has_imm, uint8_t imm)
+{
+    uint8_t *p;
+
+    if (!d)
+        return;
+    if (!opc || has_imm != !!(d->f & F_I)) {
+        bad(b, "operand form not encodable for this operation");
+        return;
+    }
+    if (reg >= 16 || (m ? !mem_ok(m) : rm >= 16)) {
+        bad(b, "invalid operand");
+        return;
+    }
+    p = begin(b);
+    p = enc(b, p, opc, false, false, false, reg, rm, m);
+    if (has_imm)
+        *p++ = imm;
+    end(b, p);
+}
+
+/* op x, x */
+void x64_xx(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src)
+{
+    const sopdesc *d = sop_get(b, op);
+    enc_sse(b, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, false, 0);
+}
+
+/* op x, [m] */
+void x64_xm(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src)
+{
+    const sopdesc *d = sop_get(b, op);
+    enc_sse(b, d, d ? d->xm : 0, dst, 0, &src, false, 0);
+}
+
+/* op [m], x */
+void x64_mx(x64_buf *b, x64_sop op, x64_mem dst, x64_xmm src)
+{
+    const sopdesc *d = sop_get(b, op);
+    enc_sse(b, d, d ? d->mx : 0, src, 0, &dst, false, 0);
+}
+
+/* op x, r32/r64 */
+void x64_xr(x64_buf *b, x64_sop op, x64_xmm dst, x64_gpr src)
+{
+    const sopdesc *d = sop_get(b, op);
+    enc_sse(b, d, d ? d->xr : 0, dst, src, NULL, false, 0);
+}
+
+/* op r32/r64, x */
+void x64_rx(x64_buf *b, x64_sop op, x64_gpr dst, x64_xmm src)
+{
+    const sopdesc *d = sop_get(b, op);
+    if (d && (d->f & F_RV))                 /* movd r/m32, xmm: xmm in reg */
+        enc_sse(b, d, d->rx, src, dst, NULL, false, 0);
+    else
+        enc_sse(b, d, d ? d->rx : 0, dst, src, NULL, false, 0);
+}
+
+/* op r32/r64, [m] */
+void x64_rxm(x64_buf *b, x64_sop op, x64_gpr dst, x64_mem src)
+{
+    const sopdesc *d = sop_get(b, op);
+    enc_sse(b, d, d && !(d->f & F_RV) ? d->rx : 0, dst, 0, &src, false, 0);
+}
+
+/* op x, x, imm8 */
+void x64_xxi(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src, uint8_t imm)
+{
+    const sopdesc *d = sop_get(b, op);
+    enc_sse(b, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, true, imm);
+}
+
+/* op x, [m], imm8 */
+void x64_xmi(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src, uint8_t imm)
+{
+    const sopdesc *d = sop_get(b, op);
+    enc_sse(b, d, d ? d->xm : 0, dst, 0, &src, true, imm);
+}

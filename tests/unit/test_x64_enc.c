@@ -1,0 +1,715 @@
+/* test_x64_enc.c — the x86-64 encoder: golden rows (x64_golden.h) checked
+ * byte for byte and cross-checked with llvm-mc; labels and fix-ups; error
+ * handling (bad operands, unbound labels, buffer limits). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jit/x64_enc.h"
+
+/* -- Shorthands of the golden rows (b: the buffer, L and F: labels) -- */
+#define RR(op, sz, d, s)        x64_rr(b, X64_##op, X64_##sz, X64_##d, X64_##s)
+#define RM(op, sz, d, m)        x64_rm(b, X64_##op, X64_##sz, X64_##d, m)
+#define MR(op, sz, m, s)        x64_mr(b, X64_##op, X64_##sz, m, X64_##s)
+#define RI(op, sz, d, i)        x64_ri(b, X64_##op, X64_##sz, X64_##d, i)
+#define MI(op, sz, m, i)        x64_mi(b, X64_##op, X64_##sz, m, i)
+#define R1(op, sz, r)           x64_r(b, X64_##op, X64_##sz, X64_##r)
+#define M1(op, sz, m)           x64_m(b, X64_##op, X64_##sz, m)
+#define RRI(op, sz, d, s, i)    x64_rri(b, X64_##op, X64_##sz, X64_##d, X64_##s, i)
+#define RMI(op, sz, d, m, i)    x64_rmi(b, X64_##op, X64_##sz, X64_##d, m, i)
+#define XX(op, d, s)            x64_xx(b, X64_##op, X64_##d, X64_##s)
+#define XM(op, d, m)            x64_xm(b, X64_##op, X64_##d, m)
+#define MX(op, m, s)            x64_mx(b, X64_##op, m, X64_##s)
+#define XR(op, d, s)            x64_xr(b, X64_##op, X64_##d, X64_##s)
+#define RX(op, d, s)            x64_rx(b, X64_##op, X64_##d, X64_##s)
+#define RXM(op, d, m)           x64_rxm(b, X64_##op, X64_##d, m)
+#define XXI(op, d, s, i)        x64_xxi(b, X64_##op, X64_##d, X64_##s, i)
+#define XMI(op, d, m, i)        x64_xmi(b, X64_##op, X64_##d, m, i)
+#define MEM(base, disp)         x64_mem_bd(X64_##base, disp)
+#define SIB(base, i, sc, disp)  x64_mem_bisd(X64_##base, X64_##i, sc, disp)
+#define IDX(i, sc, disp)        x64_mem_isd(X64_##i, sc, disp)
+#define ABS(disp)               x64_mem_abs(disp)
+#define RIPL(addend)            x64_mem_rip(L, addend)
+#define RIPF(addend)            x64_mem_rip(F, addend)
+#define RIPD(disp)              x64_mem_ripd(disp)
+
+typedef struct golden {
+    const char *call, *text;
+    const uint8_t *bytes;
+    size_t n;
+} golden;
+
+static const golden rows[] = {
+#define ROW(call, text, ...)                                                 \
+    { #call, text, (const uint8_t[]){ __VA_ARGS__ },                        \
+      sizeof((const uint8_t[]){ __VA_ARGS__ }) },
+#include "tests/unit/x64_golden.h"
+#undef ROW
+};
+enum { NROWS = sizeof rows / sizeof rows[0] };
+
+/* Runs the encoder call of row i on b. */
+static void emit_row(x64_buf *b, size_t i, x64_label L, x64_label F)
+{
+    size_t k = 0;
+#define ROW(call, text, ...)                                                 \
+    if (i == k++) {                                                          \
+        call;                                                                \
+        return;                                                              \
+    }
+#include "tests/unit/x64_golden.h"
+#undef ROW
+    (void)L;
+    (void)F;
+}
+
+static void print_bytes(const char *what, const uint8_t *p, size_t n)
+{
+    fprintf(stderr, "    %s:", what);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "%s0x%02x", i ? ", " : " ", p[i]);
+    fprintf(stderr, "\n");
+}
+
+/* Encodes row i into b (reset first); the row's own labels are set up. */
+static void run_row(x64_buf *b, size_t i)
+{
+    x64_label L, F;
+
+    x64_buf_reset(b);
+    L = x64_label_new(b);
+    x64_label_bind(b, L);
+    F = x64_label_new(b);
+    emit_row(b, i, L, F);
+}
+
+/* (a) every row's call gives exactly the row's bytes */
+static void test_golden_bytes(void **state)
+{
+    x64_buf b;
+    unsigned bad = 0;
+
+    (void)state;
+    x64_buf_init(&b);
+    for (size_t i = 0; i < NROWS; i++) {
+        wb_diag d;
+        wb_err err;
+        run_row(&b, i);
+        err = x64_buf_finish(&b, &d);
+        if (err == WB_OK && b.len == rows[i].n && memcmp(b.code, rows[i].bytes, b.len) == 0)
+            continue;
+        if (++bad <= 40) {
+            fprintf(stderr, "row %zu: %s  /* %s */\n", i, rows[i].call, rows[i].text);
+            if (err != WB_OK)
+                fprintf(stderr, "    error: %s (%s)\n", wb_err_message(err), d.detail);
+            print_bytes("expected", rows[i].bytes, rows[i].n);
+            print_bytes("encoded ", b.code, b.len);
+        }
+    }
+    x64_buf_free(&b);
+    fprintf(stderr, "%u of %u golden rows differ\n", bad, (unsigned)NROWS);
+    assert_int_equal(bad, 0);
+}
+
+/* Every operation of the tables has golden rows. */
+static void test_golden_covers_every_op(void **state)
+{
+    static const char *const names[] = {
+#define N1(name, ...) #name,
+        X64_OP_LIST(N1) X64_SOP_LIST(N1)
+#undef N1
+    };
+    unsigned missing = 0;
+
+    (void)state;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        char pat[2][48];
+        bool found = false;
+        snprintf(pat[0], sizeof pat[0], "(%s,", names[k]);   /* RR(ADD, ... */
+        snprintf(pat[1], sizeof pat[1], "X64_%s,", names[k]); /* x64_r(b, X64_PUSH, ... */
+        for (size_t i = 0; i < NROWS && !found; i++)
+            found = strstr(rows[i].call, pat[0]) || strstr(rows[i].call, pat[1]);
+        if (!found) {
+            fprintf(stderr, "no golden row for %s\n", names[k]);
+            missing++;
+        }
+    }
+    assert_int_equal(missing, 0);
+}
+
+/* -- (b) cross-check of the rows with llvm-mc -- */
+
+static const char *find_llvm_mc(void)
+{
+    static const char *const cands[] = {
+        "/usr/bin/llvm-mc", "/usr/bin/llvm-mc-19", "/usr/bin/llvm-mc-18",
+        "/usr/bin/llvm-mc-17", "/usr/bin/llvm-mc-16", "/usr/bin/llvm-mc-15",
+        "/usr/bin/llvm-mc-14",
+    };
+    const char *env = getenv("LLVM_MC");
+
+    if (env && *env)
+        return env;
+    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++)
+        if (access(cands[i], X_OK) == 0)
+            return cands[i];
+    return NULL;
+}
+
+/* The row text for the assembler: @ becomes the row's own label .LrowN. */
+static void write_row_text(FILE *f, size_t i)
+{
+    fprintf(f, ".Lrow%zu:\n", i);
+    for (const char *t = rows[i].text; *t; t++) {
+        if (*t == '@')
+            fprintf(f, ".Lrow%zu", i);
+        else
+            fputc(*t, f);
+    }
+    fputc('\n', f);
+}
+
+enum { MAXENC = 256 };
+
+/* Parses "[0x8b,0x05,A,A,A,A]" into out (-1: a fix-up byte, any value). */
+static size_t parse_encoding(const char *s, int16_t *out, size_t n)
+{
+    while (*s && *s != ']' && n < MAXENC) {
+        if (s[0] == '0' && s[1] == 'x') {
+            char *end;
+            out[n++] = (int16_t)strtoul(s, &end, 16);
+            s = end;
+        } else if (*s >= 'A' && *s <= 'Z') {
+            out[n++] = -1;
+            s++;
+        } else {
+            s++;
+        }
+    }
+    return n;
+}
+
+static void test_golden_llvm_mc(void **state)
+{
+    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    const char *mc = find_llvm_mc();
+    char src[256], errf[256];
+    int16_t (*enc)[MAXENC];
+    size_t *nenc, cur = SIZE_MAX;
+    char cmd[1024], line[4096];
+    unsigned bad = 0;
+    FILE *f, *p;
+    int fd, efd;
+
+    (void)state;
+    if (!mc) {
+        /* make deps installs llvm: a missing llvm-mc is a broken setup,
+         * not a reason to skip the cross-check. */
+        fail_msg("llvm-mc not found (make deps installs package llvm)");
+    }
+    snprintf(src, sizeof src, "%s/wb_x64_golden_XXXXXX", tmp);
+    snprintf(errf, sizeof errf, "%s/wb_x64_golden_err_XXXXXX", tmp);
+    enc = calloc(NROWS, sizeof *enc);
+    nenc = calloc(NROWS, sizeof *nenc);
+    assert_non_null(enc);
+    assert_non_null(nenc);
+    fd = mkstemp(src);
+    assert_true(fd >= 0);
+    efd = mkstemp(errf);
+    assert_true(efd >= 0);
+    close(efd);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    for (size_t i = 0; i < NROWS; i++)
+        write_row_text(f, i);
+    assert_int_equal(fclose(f), 0);
+
+    snprintf(cmd, sizeof cmd,
+             "'%s' --assemble --show-encoding -x86-asm-syntax=intel "
+             "-output-asm-variant=1 '%s' 2>'%s'", mc, src, errf);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    while (fgets(line, sizeof line, p)) {
+        size_t row;
+        char c;
+        const char *e;
+        if (sscanf(line, ".Lrow%zu%c", &row, &c) == 2 && c == ':' && row < NROWS) {
+            cur = row;
+            continue;
+        }
+        if (cur != SIZE_MAX && (e = strstr(line, "encoding: [")) != NULL)
+            nenc[cur] = parse_encoding(e + 11, enc[cur], nenc[cur]);
+    }
+    pclose(p);
+
+    for (size_t i = 0; i < NROWS; i++) {
+        bool same = nenc[i] == rows[i].n;
+        for (size_t k = 0; same && k < rows[i].n; k++)
+            same = enc[i][k] < 0 || enc[i][k] == rows[i].bytes[k];
+        if (same)
+            continue;
+        if (++bad <= 40) {
+            fprintf(stderr, "row %zu: %s  /* %s */\n", i, rows[i].call, rows[i].text);
+            print_bytes("expected", rows[i].bytes, rows[i].n);
+            fprintf(stderr, "    llvm-mc: ");
+            for (size_t k = 0; k < nenc[i]; k++)
+                if (enc[i][k] < 0)
+                    fprintf(stderr, "%sfixup", k ? ", " : "");
+                else
+                    fprintf(stderr, "%s0x%02x", k ? ", " : "", enc[i][k]);
+            fprintf(stderr, "\n");
+        }
+    }
+    if (bad) {
+        f = fopen(errf, "r");
+        for (int n = 0; f && n < 20 && fgets(line, sizeof line, f); n++)
+            fprintf(stderr, "llvm-mc: %s", line);
+        if (f)
+            fclose(f);
+    }
+    unlink(src);
+    unlink(errf);
+    free(enc);
+    free(nenc);
+    fprintf(stderr, "%u of %u golden rows disagree with %s\n", bad, (unsigned)NROWS, mc);
+    assert_int_equal(bad, 0);
+}
+
+/* -- Labels and fix-ups -- */
+
+static int32_t rd32(const x64_buf *b, uint32_t at)
+{
+    int32_t v;
+    memcpy(&v, b->code + at, 4);
+    return v;
+}
+
+static void test_forward_near_jump_patched_on_bind(void **state)
+{
+    x64_buf b;
+    x64_label l;
+
+    (void)state;
+    x64_buf_init(&b);
+    l = x64_label_new(&b);
+    x64_jmp(&b, l, X64_JAUTO);              /* forward: rel32 unless asked */
+    assert_int_equal(b.len, 5);
+    assert_int_equal(b.code[0], 0xE9);
+    assert_int_equal(x64_labels_unbound(&b), 1);
+    x64_nop(&b, 10);
+    x64_label_bind(&b, l);
+    assert_int_equal(rd32(&b, 1), 10);
+    assert_int_equal(x64_labels_unbound(&b), 0);
+    assert_int_equal(x64_label_pos(&b, l), 15);
+    assert_int_equal(x64_buf_finish(&b, NULL), WB_OK);
+    x64_buf_free(&b);
+}
+
+static void test_forward_short_jump_range(void **state)
+{
+    x64_buf b;
+    x64_label l;
+    wb_diag d;
+
+    (void)state;
+    x64_buf_init(&b);
+    l = x64_label_new(&b);
+    x64_jcc(&b, X64_CC_E, l, X64_JSHORT);
+    x64_nop(&b, 127);                       /* rel8 = +127: fits */
+    x64_label_bind(&b, l);
+    assert_int_equal(b.code[0], 0x74);
+    assert_int_equal(b.code[1], 0x7F);
+    assert_int_equal(x64_buf_finish(&b, NULL), WB_OK);
+
+    x64_buf_reset(&b);
+    l = x64_label_new(&b);
+    x64_jmp(&b, l, X64_JSHORT);
+    x64_nop(&b, 128);                       /* rel8 = +128: out of range */
+    x64_label_bind(&b, l);
+    assert_int_equal(x64_buf_finish(&b, &d), WB_ERR_INTERNAL);
+    assert_non_null(strstr(d.detail, "rel8"));
+    x64_buf_free(&b);
+}
+
+static void test_backward_jump_sizes(void **state)
+{
+    x64_buf b;
+    x64_label l;
+
+    (void)state;
+    x64_buf_init(&b);
+    l = x64_label_new(&b);
+    x64_label_bind(&b, l);
+    x64_nop(&b, 126);
+    x64_jmp(&b, l, X64_JAUTO);              /* -128: the last rel8 */
+    assert_int_equal(b.len, 128);
+    assert_int_equal(b.code[126], 0xEB);
+    assert_int_equal(b.code[127], 0x80);
+    x64_jcc(&b, X64_CC_L, l, X64_JAUTO);    /* -130: rel32 */
+    assert_int_equal(b.len, 134);
+    assert_int_equal(b.code[128], 0x0F);
+    assert_int_equal(b.code[129], 0x8C);
+    assert_int_equal(rd32(&b, 130), -134);
+    x64_jmp(&b, l, X64_JNEAR);              /* near even when short fits */
+    assert_int_equal(b.code[134], 0xE9);
+    assert_int_equal(rd32(&b, 135), -139);
+    assert_int_equal(x64_buf_finish(&b, NULL), WB_OK);
+    x64_jmp(&b, l, X64_JSHORT);             /* asked short, too far: error */
+    assert_int_equal(x64_buf_finish(&b, NULL), WB_ERR_INTERNAL);
+    x64_buf_free(&b);
+}
+
+static void test_many_references_to_one_label(void **state)
+{
+    x64_buf b;
+    x64_label l, tab;
+    uint32_t jmp_at, jcc_at, call_at, lea_at, cmp_at, table_at, end;
+
+    (void)state;
+    x64_buf_init(&b);
+    l = x64_label_new(&b);
+    tab = x64_label_new(&b);
+    jmp_at = x64_pos(&b);
+    x64_jmp(&b, l, X64_JAUTO);
+    jcc_at = x64_pos(&b);
+    x64_jcc(&b, X64_CC_A, l, X64_JNEAR);
+    call_at = x64_pos(&b);
+    x64_call(&b, l);
+    lea_at = x64_pos(&b);
+    x64_rm(&b, X64_LEA, X64_64, X64_R11, x64_mem_rip(l, 0));
+    cmp_at = x64_pos(&b);                   /* disp32 then imm8: 83 3D d32 i8 */
+    x64_mi(&b, X64_CMP, X64_32, x64_mem_rip(l, 8), 1);
+    table_at = x64_pos(&b);
+    x64_d32_label(&b, l, table_at);         /* .long l - table */
+    x64_d32_label(&b, tab, table_at);       /* a label bound before use */
+    x64_nop(&b, 3);
+    end = x64_pos(&b);
+    assert_int_equal(x64_labels_unbound(&b), 2);
+    x64_label_bind(&b, l);
+
+    assert_int_equal(rd32(&b, jmp_at + 1), end - (jmp_at + 5));
+    assert_int_equal(rd32(&b, jcc_at + 2), end - (jcc_at + 6));
+    assert_int_equal(rd32(&b, call_at + 1), end - (call_at + 5));
+    assert_int_equal(rd32(&b, lea_at + 3), end - (lea_at + 7));
+    assert_int_equal(rd32(&b, cmp_at + 2), end + 8 - (cmp_at + 7));
+    assert_int_equal(b.code[cmp_at + 6], 1);
+    assert_int_equal(rd32(&b, table_at), end - table_at);
+    assert_int_equal(x64_labels_unbound(&b), 1);
+    x64_label_bind(&b, tab);
+    assert_int_equal(rd32(&b, table_at + 4), end - table_at);
+    assert_int_equal(x64_labels_unbound(&b), 0);
+    assert_int_equal(x64_buf_finish(&b, NULL), WB_OK);
+    x64_buf_free(&b);
+}
+
+static void test_unbound_label_detected(void **state)
+{
+    x64_buf b;
+    x64_label used, unused;
+    wb_diag d;
+
+    (void)state;
+    x64_buf_init(&b);
+    unused = x64_label_new(&b);             /* never referenced: fine */
+    used = x64_label_new(&b);
+    x64_ret(&b);
+    x64_jcc(&b, X64_CC_NE, used, X64_JAUTO);
+    assert_int_equal(x64_labels_unbound(&b), 1);
+    assert_int_equal(x64_label_pos(&b, used), -1);
+    assert_int_equal(x64_label_pos(&b, unused), -1);
+    assert_int_equal(x64_buf_finish(&b, &d), WB_ERR_INTERNAL);
+    assert_non_null(strstr(d.detail, "never bound"));
+    assert_null(x64_buf_take(&b, &(uint32_t){ 0 }));
+    x64_label_bind(&b, used);
+    assert_int_equal(x64_buf_finish(&b, &d), WB_OK);
+    x64_buf_free(&b);
+}
+
+static void test_label_misuse(void **state)
+{
+    x64_buf b;
+    x64_label l;
+    wb_diag d;
+
+    (void)state;
+    x64_buf_init(&b);
+    l = x64_label_new(&b);
+    x64_label_bind(&b, l);
+    x64_label_bind(&b, l);
+    assert_int_equal(x64_buf_finish(&b, &d), WB_ERR_INTERNAL);
+    assert_non_null(strstr(d.detail, "bound twice"));
+
+    x64_buf_reset(&b);
+    x64_jmp(&b, 12345, X64_JAUTO);          /* no such label */
+    assert_int_equal(b.len, 0);
+    assert_int_equal(x64_buf_finish(&b, &d), WB_ERR_INTERNAL);
+    x64_buf_reset(&b);
+    x64_rm(&b, X64_MOV, X64_32, X64_RAX, x64_mem_rip(7, 0));
+    assert_int_equal(x64_buf_finish(&b, &d), WB_ERR_INTERNAL);
+    assert_int_equal(x64_label_pos(&b, 7), -1);
+    x64_buf_free(&b);
+}
+
+/* Bound labels give their fix-up records back: a long function of forward
+ * branches does not grow the fix-up list. */
+static void test_fixups_reused(void **state)
+{
+    x64_buf b;
+
+    (void)state;
+    x64_buf_init(&b);
+    for (int i = 0; i < 10000; i++) {
+        x64_label l = x64_label_new(&b);
+        x64_jcc(&b, X64_CC_E, l, X64_JAUTO);
+        x64_rr(&b, X64_ADD, X64_32, X64_RAX, X64_RCX);
+        x64_label_bind(&b, l);
+        assert_int_equal(rd32(&b, b.len - 6), 2);
+    }
+    assert_int_equal(b.nfixups, 1);
+    assert_int_equal(b.nlabels, 10000);
+    assert_int_equal(x64_buf_finish(&b, NULL), WB_OK);
+    x64_buf_free(&b);
+}
+
+static void test_patch_helpers(void **state)
+{
+    x64_buf b;
+    uint32_t at;
+
+    (void)state;
+    x64_buf_init(&b);
+    x64_nop(&b, 5);
+    at = x64_pos(&b) + 1;
+    x64_bytes(&b, (const uint8_t[]){ 0xE8, 0, 0, 0, 0 }, 5);   /* call rel32 */
+    x64_patch_rel32(&b, at, 0);             /* back to offset 0 */
+    assert_int_equal(rd32(&b, at), -10);
+    x64_patch_u32(&b, at, 0x11223344);
+    assert_int_equal(rd32(&b, at), 0x11223344);
+    x64_patch_u8(&b, 0, 0xCC);
+    assert_int_equal(b.code[0], 0xCC);
+    x64_d64(&b, 0x0102030405060708ull);
+    assert_int_equal(b.len, 18);
+    assert_int_equal(b.code[10], 0x08);
+    assert_int_equal(b.code[17], 0x01);
+    assert_int_equal(x64_buf_finish(&b, NULL), WB_OK);
+    x64_patch_u32(&b, 16, 0);               /* runs past the end */
+    assert_int_equal(x64_buf_finish(&b, NULL), WB_ERR_INTERNAL);
+    x64_buf_free(&b);
+}
+
+static void test_align(void **state)
+{
+    x64_buf b;
+
+    (void)state;
+    x64_buf_init(&b);
+    for (uint32_t start = 0; start < 70; start++) {
+        x64_buf_reset(&b);
+        x64_nop(&b, start);
+        x64_align(&b, 32);
+        assert_int_equal(b.len % 32, 0);
+        assert_true(b.len - start < 32);
+    }
+    x64_align(&b, 24);
+    assert_int_equal(x64_buf_finish(&b, NULL), WB_ERR_INTERNAL);
+    x64_buf_free(&b);
+}
+
+/* -- Buffer growth, limits, hand-over -- */
+
+static void test_growth(void **state)
+{
+    x64_buf b;
+    uint8_t *code;
+    uint32_t len;
+
+    (void)state;
+    x64_buf_init(&b);
+    for (int i = 0; i < 300000; i++)        /* 3 bytes each: 48 01 C8 */
+        x64_rr(&b, X64_ADD, X64_64, X64_RAX, X64_RCX);
+    assert_int_equal(b.len, 900000);
+    for (uint32_t at = 0; at < b.len; at += 3 * 997) {
+        assert_int_equal(b.code[at], 0x48);
+        assert_int_equal(b.code[at + 2], 0xC8);
+    }
+    code = x64_buf_take(&b, &len);
+    assert_non_null(code);
+    assert_int_equal(len, 900000);
+    assert_int_equal(b.len, 0);
+    assert_null(b.code);
+    free(code);
+    x64_ret(&b);                            /* b is usable again */
+    assert_int_equal(b.len, 1);
+    x64_buf_free(&b);
+}
+
+static void test_limit_reached_is_an_error_not_a_crash(void **state)
+{
+    x64_buf b;
+    x64_label l;
+    wb_diag d;
+
+    (void)state;
+    x64_buf_init(&b);
+    b.limit = 100;
+    l = x64_label_new(&b);
+    for (int i = 0; i < 100; i++) {
+        x64_rm(&b, X64_MOV, X64_64, X64_R12, x64_mem_rip(l, 0));
+        x64_jmp(&b, l, X64_JAUTO);
+        x64_nop(&b, 20);
+        x64_bytes(&b, "abcdefgh", 8);
+    }
+    assert_true(b.len <= 100);
+    assert_true(b.full);
+    x64_label_bind(&b, l);                  /* patches only what was kept */
+    assert_int_equal(x64_buf_finish(&b, &d), WB_ERR_NOMEM);
+    assert_non_null(strstr(d.detail, "limit"));
+    assert_null(x64_buf_take(&b, &(uint32_t){ 0 }));
+    x64_buf_reset(&b);                      /* and reset recovers */
+    b.limit = X64_DEFAULT_LIMIT;
+    x64_ret(&b);
+    assert_int_equal(x64_buf_finish(&b, NULL), WB_OK);
+    assert_int_equal(b.len, 1);
+    x64_buf_free(&b);
+}
+
+/* -- Invalid operands: an error, nothing emitted, the first one kept -- */
+
+static void expect_rejected(void (*emit)(x64_buf *), const char *what)
+{
+    x64_buf b;
+    wb_diag d;
+
+    x64_buf_init(&b);
+    x64_ret(&b);
+    emit(&b);
+    if (b.len != 1 || x64_buf_finish(&b, &d) != WB_ERR_INTERNAL)
+        fail_msg("not rejected: %s", what);
+    x64_buf_free(&b);
+}
+
+static void bad_index_rsp(x64_buf *b) { x64_rm(b, X64_MOV, X64_32, X64_RAX, x64_mem_bisd(X64_RAX, X64_RSP, 1, 0)); }
+static void bad_scale(x64_buf *b) { x64_rm(b, X64_MOV, X64_32, X64_RAX, x64_mem_bisd(X64_RAX, X64_RCX, 3, 0)); }
+static void bad_rip_index(x64_buf *b) { x64_mem m = x64_mem_ripd(0); m.index = X64_RCX; x64_rm(b, X64_MOV, X64_32, X64_RAX, m); }
+static void bad_reg(x64_buf *b) { x64_rr(b, X64_MOV, X64_32, (x64_gpr)16, X64_RAX); }
+static void bad_size(x64_buf *b) { x64_rr(b, X64_MOV, (x64_size)3, X64_RAX, X64_RCX); }
+static void bad_byte_imul(x64_buf *b) { x64_rr(b, X64_IMUL, X64_8, X64_RAX, X64_RCX); }
+static void bad_byte_lea(x64_buf *b) { x64_rm(b, X64_LEA, X64_8, X64_RAX, x64_mem_bd(X64_RAX, 0)); }
+static void bad_shift_reg(x64_buf *b) { x64_rr(b, X64_SHL, X64_32, X64_RAX, X64_RDX); }
+static void bad_shift_count(x64_buf *b) { x64_ri(b, X64_SHL, X64_32, X64_RAX, 256); }
+static void bad_imm32(x64_buf *b) { x64_ri(b, X64_ADD, X64_32, X64_RAX, 0x100000000ll); }
+static void bad_imm64(x64_buf *b) { x64_ri(b, X64_ADD, X64_64, X64_RAX, 0x80000000ll); }
+static void bad_mov_mi64(x64_buf *b) { x64_mi(b, X64_MOV, X64_64, x64_mem_bd(X64_RAX, 0), 0x80000000ll); }
+static void bad_imm8(x64_buf *b) { x64_ri(b, X64_MOV, X64_8, X64_RAX, 256); }
+static void bad_no_mr(x64_buf *b) { x64_mr(b, X64_LEA, X64_64, x64_mem_bd(X64_RAX, 0), X64_RCX); }
+static void bad_no_rr(x64_buf *b) { x64_rr(b, X64_NOT, X64_32, X64_RAX, X64_RCX); }
+static void bad_no_r(x64_buf *b) { x64_r(b, X64_ADD, X64_32, X64_RAX); }
+static void bad_no_ri(x64_buf *b) { x64_ri(b, X64_LZCNT, X64_32, X64_RAX, 1); }
+static void bad_bswap16(x64_buf *b) { x64_r(b, X64_BSWAP, X64_16, X64_RAX); }
+static void bad_push32(x64_buf *b) { x64_r(b, X64_PUSH, X64_32, X64_RAX); }
+static void bad_cmov8(x64_buf *b) { x64_cmov(b, X64_CC_E, X64_8, X64_RAX, X64_RCX); }
+static void bad_cc(x64_buf *b) { x64_setcc(b, (x64_cc)16, X64_RAX); }
+static void bad_op(x64_buf *b) { x64_rr(b, X64_OP__COUNT, X64_32, X64_RAX, X64_RCX); }
+static void bad_sop(x64_buf *b) { x64_xx(b, X64_SOP__COUNT, X64_XMM0, X64_XMM1); }
+static void bad_movd_xx(x64_buf *b) { x64_xx(b, X64_MOVD, X64_XMM0, X64_XMM1); }
+static void bad_cvt_xx(x64_buf *b) { x64_xx(b, X64_CVTSI2SD, X64_XMM0, X64_XMM1); }
+static void bad_round_noimm(x64_buf *b) { x64_xx(b, X64_ROUNDSD, X64_XMM0, X64_XMM1); }
+static void bad_add_imm(x64_buf *b) { x64_xxi(b, X64_ADDSD, X64_XMM0, X64_XMM1, 1); }
+static void bad_no_store(x64_buf *b) { x64_mx(b, X64_ADDSD, x64_mem_bd(X64_RAX, 0), X64_XMM1); }
+static void bad_no_rx(x64_buf *b) { x64_rx(b, X64_MOVSS, X64_RAX, X64_XMM1); }
+static void bad_movd_rxm(x64_buf *b) { x64_rxm(b, X64_MOVD, X64_RAX, x64_mem_bd(X64_RAX, 0)); }
+static void bad_xmm(x64_buf *b) { x64_xx(b, X64_ADDSD, (x64_xmm)16, X64_XMM1); }
+static void bad_rip_label_base(x64_buf *b) { x64_mem m = x64_mem_bd(X64_RAX, 0); m.label = 0; x64_rm(b, X64_MOV, X64_32, X64_RAX, m); }
+
+static void test_invalid_operands_rejected(void **state)
+{
+    static const struct { void (*fn)(x64_buf *); const char *what; } cases[] = {
+#define C(fn) { fn, #fn }
+        C(bad_index_rsp), C(bad_scale), C(bad_rip_index), C(bad_reg), C(bad_size),
+        C(bad_byte_imul), C(bad_byte_lea), C(bad_shift_reg), C(bad_shift_count),
+        C(bad_imm32), C(bad_imm64), C(bad_mov_mi64), C(bad_imm8), C(bad_no_mr),
+        C(bad_no_rr), C(bad_no_r), C(bad_no_ri), C(bad_bswap16), C(bad_push32),
+        C(bad_cmov8), C(bad_cc), C(bad_op), C(bad_sop), C(bad_movd_xx), C(bad_cvt_xx),
+        C(bad_round_noimm), C(bad_add_imm), C(bad_no_store), C(bad_no_rx),
+        C(bad_movd_rxm), C(bad_xmm), C(bad_rip_label_base),
+#undef C
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_rejected(cases[i].fn, cases[i].what);
+}
+
+static void test_first_error_kept(void **state)
+{
+    x64_buf b;
+    wb_diag d;
+
+    (void)state;
+    x64_buf_init(&b);
+    x64_nop(&b, 3);
+    x64_rr(&b, X64_SHL, X64_32, X64_RAX, X64_RDX);  /* first */
+    x64_align(&b, 3);                                /* second */
+    x64_ret(&b);                                     /* still encoded */
+    assert_int_equal(b.len, 4);
+    assert_int_equal(x64_buf_finish(&b, &d), WB_ERR_INTERNAL);
+    assert_int_equal(d.offset, 3);
+    assert_non_null(strstr(d.detail, "cl"));
+    x64_buf_free(&b);
+}
+
+/* -- Registers and names -- */
+
+static void test_registers_and_abi(void **state)
+{
+    (void)state;
+    assert_string_equal(x64_gpr_name(X64_R8, 4), "r8d");
+    assert_string_equal(x64_gpr_name(X64_RSI, 1), "sil");
+    assert_string_equal(x64_gpr_name(X64_R15, 2), "r15w");
+    assert_string_equal(x64_gpr_name(X64_RSP, 8), "rsp");
+    assert_string_equal(x64_gpr_name(X64_RAX, 3), "?");
+    assert_string_equal(x64_xmm_name(X64_XMM13), "xmm13");
+    assert_int_equal(x64_sysv_arg_gpr(0), X64_RDI);
+    assert_int_equal(x64_sysv_arg_gpr(3), X64_RCX);
+    assert_int_equal(x64_sysv_arg_gpr(5), X64_R9);
+    assert_int_equal(x64_sysv_arg_xmm(7), X64_XMM7);
+    assert_true(X64_SYSV_CALLEE_SAVED_GPRS & X64_BIT(X64_RBX));
+    assert_true(X64_SYSV_CALLEE_SAVED_GPRS & X64_BIT(X64_R15));
+    assert_false(X64_SYSV_CALLEE_SAVED_GPRS & X64_BIT(X64_R11));
+    assert_true(X64_SYSV_CALLER_SAVED_GPRS & X64_BIT(X64_R11));
+    assert_int_equal(__builtin_popcount(X64_SYSV_ARG_GPRS), X64_SYSV_NUM_ARG_GPRS);
+    assert_string_equal(x64_op_name(X64_CMP), "cmp");
+    assert_string_equal(x64_sop_name(X64_CVTTSD2SI_Q), "cvttsd2si");
+    assert_string_equal(x64_op_name(X64_OP__COUNT), "?");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_golden_bytes),
+        cmocka_unit_test(test_golden_covers_every_op),
+        cmocka_unit_test(test_golden_llvm_mc),
+        cmocka_unit_test(test_forward_near_jump_patched_on_bind),
+        cmocka_unit_test(test_forward_short_jump_range),
+        cmocka_unit_test(test_backward_jump_sizes),
+        cmocka_unit_test(test_many_references_to_one_label),
+        cmocka_unit_test(test_unbound_label_detected),
+        cmocka_unit_test(test_label_misuse),
+        cmocka_unit_test(test_fixups_reused),
+        cmocka_unit_test(test_patch_helpers),
+        cmocka_unit_test(test_align),
+        cmocka_unit_test(test_growth),
+        cmocka_unit_test(test_limit_reached_is_an_error_not_a_crash),
+        cmocka_unit_test(test_invalid_operands_rejected),
+        cmocka_unit_test(test_first_error_kept),
+        cmocka_unit_test(test_registers_and_abi),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
