@@ -198,5 +198,12 @@ wb_err wb_global_set(wb_rt_global *g, const wb_val *v); /* WB_ERR_USAGE if immut
  * once when the last reference is gone or the store is freed). */
 wb_externref wb_externref_new(wb_store *s, void *data, void (*dtor)(void *));
 void *wb_externref_data(wb_store *s, wb_externref r);  /* NULL for null/stale */
+/* Host-side counting: wb_externref_new returns one reference; clone adds
+ * one (returns r, or 0 if r is null/stale), release drops one. The object
+ * is destroyed when the host holds none and wasm code could never reach it;
+ * a reference that became reachable from wasm (argument, result, global,
+ * table) lives until the store is freed, for now. */
+wb_externref wb_externref_clone(wb_store *s, wb_externref r);
+void wb_externref_release(wb_store *s, wb_externref r);
 
 #endif

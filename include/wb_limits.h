@@ -29,6 +29,9 @@
 #ifndef WB_MAX_TABLES
 #define WB_MAX_TABLES          100000u
 #endif
+#ifndef WB_MAX_MEMORIES
+#define WB_MAX_MEMORIES        100u       /* imported + defined (2.0 validates at most 1) */
+#endif
 #ifndef WB_MAX_ELEM_SEGMENTS
 #define WB_MAX_ELEM_SEGMENTS   10000000u
 #endif
@@ -51,7 +54,8 @@
 #define WB_MAX_NAME            100000u    /* bytes of one import/export/custom name */
 #endif
 #ifndef WB_MAX_TABLE_SIZE
-#define WB_MAX_TABLE_SIZE      10000000u  /* elements, initial and maximum */
+#define WB_MAX_TABLE_SIZE      10000000u  /* elements: initial size (a maximum up to
+                                              2^32-1 is valid, table.wast) */
 #endif
 #ifndef WB_MAX_NESTING
 #define WB_MAX_NESTING         10000u     /* open blocks in one function */

@@ -15,6 +15,9 @@
 
 #include "wasm/wasm_int.h"
 
+/* Offsets into the module are stored as uint32_t (wasm.h). */
+_Static_assert(WB_MAX_MODULE_SIZE <= UINT32_MAX, "module offsets must fit in 32 bits");
+
 /* -- Sections -- */
 
 static const char *const section_names[WB_SEC__COUNT] = {

@@ -313,6 +313,9 @@ static wb_err decode_imports(wb_decoder *dc, wb_reader *r)
     if (counts[WB_EXTERN_TABLE] > WB_MAX_TABLES)
         return wb_diag_setf(d, WB_ERR_LIMIT_TABLES, r->section, r->pos,
                             "%u tables, limit %u", counts[WB_EXTERN_TABLE], WB_MAX_TABLES);
+    if (counts[WB_EXTERN_MEMORY] > WB_MAX_MEMORIES)
+        return wb_diag_setf(d, WB_ERR_LIMIT_MEMORIES, r->section, r->pos,
+                            "%u memories, limit %u", counts[WB_EXTERN_MEMORY], WB_MAX_MEMORIES);
     if (counts[WB_EXTERN_GLOBAL] > WB_MAX_GLOBALS)
         return wb_diag_setf(d, WB_ERR_LIMIT_GLOBALS, r->section, r->pos,
                             "%u globals, limit %u", counts[WB_EXTERN_GLOBAL], WB_MAX_GLOBALS);
@@ -388,10 +391,13 @@ static wb_err decode_memories(wb_decoder *dc, wb_reader *r)
     wb_memory *mems;
     wb_err err;
 
-    /* wb_limits.h has no memory-count limit: the count is bounded by the
-     * bytes present, and 2.0 allows one memory (the validator's rule). */
+    /* 2.0 allows one memory, but that is the validator's rule ("multiple
+     * memories" is INVALID); the decoder only bounds the work. */
     if ((err = wb_decode_count(r, &n, MIN_ENTRY, d)) != WB_OK)
         return err;
+    if (n > WB_MAX_MEMORIES - m->nmem_imports)
+        return wb_diag_setf(d, WB_ERR_LIMIT_MEMORIES, r->section, at, "%llu memories, limit %u",
+                            (unsigned long long)n + m->nmem_imports, WB_MAX_MEMORIES);
     mems = grow_space(dc, m->mems, m->nmem_imports, m->nmem_imports + n, sizeof *mems);
     if (!mems)
         return wb_diag_set(d, WB_ERR_NOMEM, r->section, at);

@@ -113,7 +113,8 @@ static wb_err decode_elem(wb_decoder *dc, wb_reader *r, wb_elem *e)
         return wb_diag_setf(d, WB_ERR_LIMIT_SEGMENT, r->section, at,
                             "%u elements, limit %u", n, WB_MAX_TABLE_SIZE);
     if (flags & ELEM_EXPRS) {
-        wb_const_expr *exprs = wb_arena_array(dc->arena, n, sizeof *exprs);
+        /* Not zeroed: wb_decode_const_expr sets every field. */
+        wb_const_expr *exprs = wb_arena_alloc(dc->arena, (size_t)n * sizeof *exprs);
         if (!exprs)
             return wb_diag_set(d, WB_ERR_NOMEM, r->section, at);
         for (uint32_t i = 0; i < n; i++)

@@ -141,7 +141,6 @@ static inline wb_err wb_decode_name(wb_reader *r, wb_name *name, wb_diag *d)
     return wb_read_name(r, name, d);
 }
 
-
 /* Reads a vector length and checks that the rest of the section can hold
  * that many entries of at least `min_size` bytes each, so a hostile count
  * never drives an allocation or a loop ahead of the bytes present. */

@@ -1162,6 +1162,16 @@ static void test_count_limits(void **state)
         bb_byte(&c, 0);
     bb_section(&b, 3, &c);
     expect_err_at(__LINE__, b.p, b.n, WB_ERR_LIMIT_FUNCS, 21);
+    b.n = 0;
+    /* an element segment longer than any table may be: one passive
+     * segment, its count at 16 (after a 4-byte section size) */
+    bb_header(&b);
+    bb_bytes(&c, BYTES(0x01, 0x01, 0x00), 3);
+    bb_u32(&c, WB_MAX_TABLE_SIZE + 1);
+    for (uint32_t i = 0; i < WB_MAX_TABLE_SIZE + 1; i++)
+        bb_byte(&c, 0);
+    bb_section(&b, 9, &c);
+    expect_err_at(__LINE__, b.p, b.n, WB_ERR_LIMIT_SEGMENT, 16);
     bb_free(&b);
     bb_free(&c);
 }
