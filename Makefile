@@ -8,7 +8,7 @@
 #   make bench      benchmarks (not part of make test)
 
 CC       ?= gcc
-PKGS     := libseccomp libcap libunwind zstd libxxhash
+PKGS     := libseccomp libcap libunwind libzstd libxxhash
 SAN      ?= 0
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -24,6 +24,16 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# Targets that install dependencies first re-run make after `make deps`,
+# so pkg-config is asked again once the packages are there. Every other
+# target needs them already.
+SELF_DEPS_GOALS := deps clean test demo fuzz bench
+ifeq ($(filter $(SELF_DEPS_GOALS),$(MAKECMDGOALS)),)
+ifeq ($(PKG_LIBS),)
+$(error pkg-config finds none of: $(PKGS) - run 'make deps' first)
+endif
+endif
 
 CFLAGS   := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -fno-strict-aliasing \
             -Iinclude -I. $(PKG_CFLAGS) $(EXTRA_CFLAGS)
@@ -113,7 +123,8 @@ fuzz: deps $(FUZZ_B)/fuzz_module fuzz-corpus
 bench-validate: all
 	@bench/validate-throughput.sh $(B)
 
-bench: deps bench-validate
+bench: deps
+	@$(MAKE) --no-print-directory bench-validate
 
 .PHONY: all unit check check-build test deps spec-json fuzz fuzz-corpus bench bench-validate clean install demo
 

@@ -38,11 +38,11 @@ static const uint16_t byte_ops[768] = {
 /* Stack effects of one-byte generic rows, packed for the fast path: the
  * top four operand types, read as one little-endian word (the top at bits
  * 24-31), must equal `pat` under `mask`; then `npop` are replaced by `res`
- * (0: none). Rows the fast path does not take have npop = NOT_FAST.
- * Expanded from the one opcode table, so they cannot disagree with
- * wb_opinfo_table. */
-typedef struct fast_sig { uint32_t pat, mask; uint8_t npop, res; } fast_sig;
-#define NOT_FAST 0xff
+ * (0: none). The fast path takes rows without immediates and memory
+ * accesses (`align1`: 1 + log2 of the access size). Every other byte,
+ * illegal ones included, has the zero entry, fast = false. Expanded from
+ * the one opcode table, so they cannot disagree with wb_opinfo_table. */
+typedef struct fast_sig { uint32_t pat, mask; bool fast; uint8_t npop, res, align1; } fast_sig;
 #define NO 0
 #define SP WB_SPECIAL
 #define I32 WB_I32
@@ -55,15 +55,22 @@ typedef struct fast_sig { uint32_t pat, mask; uint8_t npop, res; } fast_sig;
     ((p3) ? (uint32_t)(p1) << 8 | (uint32_t)(p2) << 16 | (uint32_t)(p3) << 24 \
      : (p2) ? (uint32_t)(p1) << 16 | (uint32_t)(p2) << 24 : (uint32_t)(p1) << 24)
 #define MASK(p1, p2, p3) (NPOP(p1, p2, p3) ? 0xffffffffu << (8 * (4 - NPOP(p1, p2, p3))) : 0)
+#define ALIGN1(im) \
+    (WB_IMM_##im == WB_IMM_MEM8 ? 1 : WB_IMM_##im == WB_IMM_MEM16 ? 2 \
+     : WB_IMM_##im == WB_IMM_MEM32 ? 3 : WB_IMM_##im == WB_IMM_MEM64 ? 4 : 0)
+#define FAST(pfx, im, p1) \
+    ((pfx) == 0 && (p1) != SP && (WB_IMM_##im == WB_IMM_NONE || ALIGN1(im) != 0))
 #define KEY(pfx, cd) ((pfx) == 0 ? (cd) : (pfx) == 0xfc ? 256 + (cd) : 512 + (cd))
 static const fast_sig fast_sigs[768] = {
 #define WB_OP(id, pfx, cd, txt, im, p1, p2, p3, r) \
-    [KEY(pfx, cd)] = { PAT(p1, p2, p3), MASK(p1, p2, p3), \
-                       (pfx) == 0 && (p1) != SP ? NPOP(p1, p2, p3) : NOT_FAST, r },
+    [KEY(pfx, cd)] = { PAT(p1, p2, p3), MASK(p1, p2, p3), FAST(pfx, im, p1), \
+                       NPOP(p1, p2, p3), r, ALIGN1(im) },
 #include "wasm/opcodes.def"
 #undef WB_OP
 };
 #undef KEY
+#undef FAST
+#undef ALIGN1
 #undef MASK
 #undef PAT
 #undef NPOP
@@ -88,13 +95,6 @@ static const bool imm_checked[WB_IMM_TABLECOPY + 1] = {
     [WB_IMM_LANE16] = true,
     [WB_IMM_DATA] = true, [WB_IMM_ELEM] = true, [WB_IMM_MEMINIT] = true,
     [WB_IMM_MEMCOPY] = true, [WB_IMM_TABLEINIT] = true, [WB_IMM_TABLECOPY] = true,
-};
-
-/* log2 of the access size of each memory immediate kind. */
-static const uint8_t natural_align[WB_IMM_TABLECOPY + 1] = {
-    [WB_IMM_MEM8] = 0, [WB_IMM_MEM16] = 1, [WB_IMM_MEM32] = 2, [WB_IMM_MEM64] = 3,
-    [WB_IMM_MEM128] = 4, [WB_IMM_MEMLANE8] = 0, [WB_IMM_MEMLANE16] = 1,
-    [WB_IMM_MEMLANE32] = 2, [WB_IMM_MEMLANE64] = 3,
 };
 
 /* The body being validated. */
@@ -897,8 +897,9 @@ static wb_err special(wb_vbody *b, const wb_instr *in, bool *done)
 
 /* -- Fast reader -- */
 
-/* Bytes a fast read may look at; closer to the end of the body,
- * wb_read_instr reads everything. */
+/* Bytes the fast paths may read ahead: they run only while the module
+ * has that many left, and use what they read only once it is known to lie
+ * within the body. Closer to the end, wb_read_instr reads everything. */
 #define FAST_WINDOW 16
 
 /* Length of a LEB128 of at most four bytes, or 0 for a longer one. Any
@@ -927,9 +928,10 @@ static inline bool short_u32(const uint8_t *p, uint32_t *v, size_t *len)
 /* Reads the instruction at r->pos when it is one of the common shapes: a
  * one-byte opcode whose immediates are short LEB128s, a block type byte,
  * or fixed-size constants. Returns false, leaving r alone, for anything
- * else (longer encodings, prefixed opcodes, malformed bytes), which
- * wb_read_instr then reads with its exact checks. The validator needs no
- * constant's value, but they are filled in all the same. */
+ * else (longer encodings, prefixed opcodes, malformed bytes, immediates
+ * running past the body), which wb_read_instr then reads with its exact
+ * checks. The validator needs no constant's value, but they are filled in
+ * all the same. Same window as the other fast paths. */
 static inline bool fast_read(wb_reader *r, wb_instr *in)
 {
     const uint8_t *p = r->base + r->pos;
@@ -937,7 +939,7 @@ static inline bool fast_read(wb_reader *r, wb_instr *in)
     size_t len = 1, n;
     uint32_t x;
 
-    if (r->end - r->pos < FAST_WINDOW || (e = byte_ops[p[0]]) == 0)
+    if (r->end <= r->pos || (e = byte_ops[p[0]]) == 0)
         return false;
     in->op = (uint16_t)(e - 1);
     switch ((wb_imm_kind)wb_opinfo_table[in->op].imm) {
@@ -1000,6 +1002,8 @@ static inline bool fast_read(wb_reader *r, wb_instr *in)
     default:
         return false;
     }
+    if (len > r->end - r->pos)
+        return false;
     in->offset = (uint32_t)r->pos;
     r->pos += len;
     return true;
@@ -1009,19 +1013,21 @@ static inline bool fast_read(wb_reader *r, wb_instr *in)
 
 /* The common instructions in their common encodings, checked against the
  * top of the stack in one step; false sends the instruction (from its
- * first byte again) down the exact path, which also reports any error. */
+ * first byte again) down the exact path, which also reports any error.
+ * The caller guarantees FAST_WINDOW readable bytes at r->pos; what is read
+ * is used only once it is known to lie within the body. */
 static inline bool fast_step(wb_vbody *b, uint8_t *vals, uint32_t *np, uint32_t height)
 {
     const uint8_t *p = b->r.base + b->r.pos;
-    uint32_t n = *np, idx, off;
+    size_t avail = b->r.end - b->r.pos, len;
+    uint32_t n = *np, idx;
     const fast_sig *s;
-    size_t len;
     uint32_t top4;
     uint8_t t;
 
     switch (p[0]) {
     case 0x20: /* local.get */
-        if (!short_u32(p + 1, &idx, &len) || !(t = local_type(b, idx)))
+        if (!short_u32(p + 1, &idx, &len) || len >= avail || !(t = local_type(b, idx)))
             return false;
         vals[n] = t;
         *np = n + 1;
@@ -1029,35 +1035,31 @@ static inline bool fast_step(wb_vbody *b, uint8_t *vals, uint32_t *np, uint32_t 
         return true;
     case 0x21: /* local.set */
     case 0x22: /* local.tee */
-        if (!short_u32(p + 1, &idx, &len) || n == height || !(t = local_type(b, idx)) ||
-            vals[n - 1] != t)
+        if (!short_u32(p + 1, &idx, &len) || len >= avail || n == height ||
+            !(t = local_type(b, idx)) || vals[n - 1] != t)
             return false;
         *np = n - (p[0] == 0x21);
         b->r.pos += 1 + len;
         return true;
     case 0x41: /* i32.const */
     case 0x42: /* i64.const */
-        if (!(len = short_leb(p + 1)))
+        if (!(len = short_leb(p + 1)) || len >= avail)
             return false;
         vals[n] = p[0] == 0x41 ? WB_I32 : WB_I64;
         *np = n + 1;
         b->r.pos += 1 + len;
         return true;
-    case 0x28 ... 0x3e: /* loads and stores: memory 0, short memarg */
-        if (!b->m->nmems || p[1] >= 0x80 || !short_u32(p + 2, &off, &len) ||
-            p[1] > natural_align[wb_opinfo_table[byte_ops[p[0]] - 1].imm])
-            return false;
-        len += 2;
-        break;
-    default:
-        len = 1;
-        if (!byte_ops[p[0]] || wb_opinfo_table[byte_ops[p[0]] - 1].imm != WB_IMM_NONE)
-            return false;
-        break;
     }
     s = &fast_sigs[p[0]];
-    if (s->npop == NOT_FAST || n - height < s->npop)
+    if (!s->fast || n - height < s->npop)
         return false;
+    len = 1;
+    if (s->align1) {
+        /* memory 0, align byte, offset of up to four bytes */
+        if (!b->m->nmems || p[1] >= s->align1 || !(len = short_leb(p + 2)) ||
+            (len += 2) > avail)
+            return false;
+    }
     memcpy(&top4, vals + n - 4, 4);
     if ((top4 & s->mask) != s->pat)
         return false;
@@ -1072,22 +1074,21 @@ static inline bool fast_step(wb_vbody *b, uint8_t *vals, uint32_t *np, uint32_t 
  * end with exactly the results in place, br_if whose operands already are
  * the label's types. Here a frame's results stay where they are on the
  * stack: popping and pushing them back would change nothing. False leaves
- * everything for the exact path. */
+ * everything for the exact path. Same window as fast_step. */
 static inline bool fast_ctrl(wb_vbody *b, const uint8_t *vals, uint32_t *np,
                              uint32_t *height, bool *unreach)
 {
     wb_vstate *v = b->v;
-    uint32_t n = *np;
     const uint8_t *p = b->r.base + b->r.pos;
+    size_t avail = b->r.end - b->r.pos, len;
+    uint32_t n = *np, depth, nl;
     const uint8_t *types;
     wb_vctrl *c;
-    uint32_t depth, nl;
-    size_t len;
 
     switch (p[0]) {
     case 0x02: /* block */
     case 0x03: /* loop */
-        if (v->nctrls == v->ctrls_cap || (p[1] != 0x40 && !vt_self[p[1]]))
+        if (avail < 2 || v->nctrls == v->ctrls_cap || (p[1] != 0x40 && !vt_self[p[1]]))
             return false;
         c = &v->ctrls[v->nctrls++];
         c->types = p[1] == 0x40 ? no_types : &vt_self[p[1]];
@@ -1113,8 +1114,8 @@ static inline bool fast_ctrl(wb_vbody *b, const uint8_t *vals, uint32_t *np,
         b->r.pos += 1;
         return true;
     case 0x0d: /* br_if */
-        if (!short_u32(p + 1, &depth, &len) || depth >= v->nctrls || n == *height ||
-            vals[n - 1] != WB_I32)
+        if (!short_u32(p + 1, &depth, &len) || len >= avail || depth >= v->nctrls ||
+            n == *height || vals[n - 1] != WB_I32)
             return false;
         c = &v->ctrls[v->nctrls - 1 - depth];
         types = label_types(c, &nl);
@@ -1163,14 +1164,17 @@ wb_err wb_validate_body(wb_vstate *v, uint32_t code)
         const wb_opinfo *oi;
         wb_instr in;
         uint8_t sig[4], t;
+        bool window;
 
-        if (b.r.end - b.r.pos >= FAST_WINDOW) {
+        window = m->size - b.r.pos >= FAST_WINDOW;
+        if (window) {
             if (fast_step(&b, vals, &n, height))
                 goto pushed;
             if (fast_ctrl(&b, vals, &n, &height, &unreach))
                 continue;
         }
-        if (!fast_read(&b.r, &in) && (err = wb_read_instr(&b.r, &in, v->d)) != WB_OK)
+        if (!(window && fast_read(&b.r, &in)) &&
+            (err = wb_read_instr(&b.r, &in, v->d)) != WB_OK)
             return err;
         oi = &wb_opinfo_table[in.op];
         if (oi->params[0] != WB_SPECIAL) {

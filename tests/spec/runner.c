@@ -1,12 +1,14 @@
 /* runner.c — main of spec-runner: runs wast2json scripts of the WebAssembly
  * spec suite against wasmbox.
  *
- *   spec-runner [-v] [--only SCRIPT]... DIR|FILE.json...
+ *   spec-runner [-v] [--timeout SECONDS] [--no-fork] [--simd] [--only SCRIPT]...
+ *               DIR|FILE.json...
  *
- * A directory means every *.json in it, in name order. Prints one line per
- * script, then the closing line "N passed, N failed, N skipped" that
- * tests/run-suites reads. Exit status: 0 when nothing failed, 1 when
- * something did, 2 on a usage error. */
+ * A directory means every *.json in it, in name order. Each script runs in
+ * a forked child (isolate.c) unless --no-fork. Prints one line per script,
+ * the failures per category, then the closing line "N passed, N failed,
+ * N skipped" that tests/run-suites reads. Exit status: 0 when nothing
+ * failed, 1 when something did, 2 on a usage error. */
 #define _GNU_SOURCE /* asprintf */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +20,9 @@
 #include "spec.h"
 
 #define MAX_FAIL_LINES 50u
+/* Seconds a script may run before its child is killed: far above the
+ * slowest script under the sanitizers, far below a CI job's limit. */
+#define DEFAULT_TIMEOUT 120u
 
 int spec_read_file(const char *path, char **data, size_t *size)
 {
@@ -164,14 +169,69 @@ static int list_dir(const char *dir, strvec *out)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: spec-runner [-v] [--only SCRIPT]... DIR|FILE.json...\n"
-               "  -v             print every failure and message differences\n"
-               "  --only SCRIPT  run only this script (br_table, br_table.wast, ...)\n");
+    fprintf(f, "usage: spec-runner [-v] [--timeout SECONDS] [--no-fork] [--simd]\n"
+               "                   [--only SCRIPT]... DIR|FILE.json...\n"
+               "  -v                 print every failure, every skip as not implemented\n"
+               "                     and message differences\n"
+               "  --timeout SECONDS  kill a script running longer (default %u, 0 = never)\n"
+               "  --no-fork          run scripts in this process (for a debugger; a crash\n"
+               "                     or a hang then stops the run)\n"
+               "  --simd             execute simd_* scripts too (default: validation only)\n"
+               "  --only SCRIPT      run only this script (br_table, br_table.wast, ...)\n",
+            DEFAULT_TIMEOUT);
+}
+
+/* A decimal number of seconds, at most a day. */
+static bool parse_seconds(const char *t, unsigned *out)
+{
+    unsigned long v = 0;
+
+    if (!*t)
+        return false;
+    for (; *t; t++) {
+        if (*t < '0' || *t > '9' || v > 86400)
+            return false;
+        v = v * 10 + (unsigned long)(*t - '0');
+    }
+    if (v > 86400)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+/* Options that take a value. */
+static bool takes_value(const char *opt)
+{
+    return strcmp(opt, "--only") == 0 || strcmp(opt, "--timeout") == 0;
+}
+
+static void print_categories(const spec_runner *run)
+{
+    const spec_counts *t = &run->total;
+    bool first = true;
+
+    for (int i = 0; i < SPEC_CAT__COUNT; i++) {
+        if (!t->by_cat[i])
+            continue;
+        printf("%s%s %lu", first ? "failures by category: " : ", ", spec_cat_words(i),
+               t->by_cat[i]);
+        first = false;
+    }
+    if (!first)
+        putchar('\n');
+    if (t->nyi)
+        printf("not implemented (WB_ERR_INTERNAL), counted as skipped: %lu%s\n", t->nyi,
+               run->verbose ? "" : " (-v lists them)");
 }
 
 int main(int argc, char **argv)
 {
-    spec_runner run = { .max_fail_lines = MAX_FAIL_LINES };
+    spec_runner run = {
+        .max_fail_lines = MAX_FAIL_LINES,
+        .isolate = true,
+        .timeout = DEFAULT_TIMEOUT,
+        .report_fd = -1,
+    };
     strvec only = { 0 }, scripts = { 0 };
     size_t ninputs = 0;
     int status = 2;
@@ -186,6 +246,16 @@ int main(int argc, char **argv)
             }
             if (!strvec_push(&only, script_name(argv[i])))
                 goto oom;
+        } else if (strcmp(argv[i], "--timeout") == 0) {
+            if (++i == argc || !parse_seconds(argv[i], &run.timeout)) {
+                fprintf(stderr, "spec-runner: --timeout takes a number of seconds\n");
+                usage(stderr);
+                goto out;
+            }
+        } else if (strcmp(argv[i], "--no-fork") == 0) {
+            run.isolate = false;
+        } else if (strcmp(argv[i], "--simd") == 0) {
+            run.simd = true;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             status = 0;
@@ -203,7 +273,7 @@ int main(int argc, char **argv)
         struct stat st;
         int rc;
 
-        if (strcmp(argv[i], "--only") == 0) {
+        if (takes_value(argv[i])) {
             i++;
             continue;
         }
@@ -213,10 +283,12 @@ int main(int argc, char **argv)
         if (stat(argv[i], &st) != 0) {
             printf("FAIL %s: %s\n", argv[i], strerror(errno));
             run.total.failed++;
+            run.total.by_cat[SPEC_CAT_SCRIPT]++;
         } else if (S_ISDIR(st.st_mode)) {
             if ((rc = list_dir(argv[i], &scripts)) != 0) {
                 printf("FAIL %s: %s\n", argv[i], strerror(rc));
                 run.total.failed++;
+                run.total.by_cat[SPEC_CAT_SCRIPT]++;
             }
         } else if (!strvec_push(&scripts, strdup(argv[i]))) {
             goto oom;
@@ -232,14 +304,22 @@ int main(int argc, char **argv)
         if (!selected(&only, scripts.v[i]))
             continue;
         nrun++;
-        spec_run_script(&run, scripts.v[i]);
+        if (run.isolate) {
+            spec_run_isolated(&run, scripts.v[i]);
+        } else {
+            spec_counts c = { 0 };
+            spec_run_script(&run, scripts.v[i], &c);
+            spec_print_summary(&run, scripts.v[i], &c, NULL);
+        }
     }
     if (nrun == 0 && run.total.failed == 0) {
         printf("FAIL no script to run%s\n", only.n ? " (nothing matches --only)" : "");
         run.total.failed++;
+        run.total.by_cat[SPEC_CAT_SCRIPT]++;
     }
     if (run.fail_hidden)
         printf("(%lu more failures not shown; -v shows them all)\n", run.fail_hidden);
+    print_categories(&run);
     printf("%lu passed, %lu failed, %lu skipped\n", run.total.passed,
            run.total.failed, run.total.skipped);
     status = run.total.failed ? 1 : 0;

@@ -1,0 +1,428 @@
+/* compile.c — the baseline compiler's driver: compiles every defined
+ * function of a validated module into one position-independent code blob
+ * and assembles the artifact (function offsets, trap sites, call sites and
+ * stack maps, .eh_frame); plus the artifact lookups and the tunables.
+ *
+ *   wb_jit_compile
+ *     for each defined function ──► prologue (frame, stack check, r14,
+ *        zeroed locals, epoch check)
+ *        ──► for each instruction (wb_read_instr): skip dead code, or
+ *            dispatch to its opcode family (base_*.c), which pops/pushes
+ *            the abstract value stack (base_stack.c) and emits x86-64
+ *        ──► epilogue, out-of-line trap stubs, frame size patched in
+ *     ──► [code][pad][.eh_frame] + sorted trap/call tables ──► wb_artifact
+ */
+#include <cpuid.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jit/jit_int.h"
+
+/* -- Tunables -- */
+
+void wb_tunables_default(wb_tunables *t)
+{
+    memset(t, 0, sizeof *t);
+    t->opt_level = 2;
+    t->memory_reservation = 1ull << 32;
+    t->memory_guard = 1ull << 32;
+    t->epoch_interruption = false;
+    t->fuel = false;
+    t->max_wasm_stack = 512u * 1024u;
+    t->debug_info = false;
+}
+
+/* -- CPU features -- */
+
+static void detect_cpu(wb_cpu *cpu)
+{
+    unsigned a, b, c, d;
+    memset(cpu, 0, sizeof *cpu);
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        cpu->popcnt = (c >> 23) & 1;
+        cpu->sse41 = (c >> 19) & 1;
+    }
+    if (__get_cpuid(0x80000001u, &a, &b, &c, &d))
+        cpu->lzcnt = (c >> 5) & 1;
+    if (__get_cpuid_max(0, NULL) >= 7) {
+        __cpuid_count(7, 0, a, b, c, d);
+        cpu->bmi1 = (b >> 3) & 1;
+    }
+}
+
+/* -- Dispatch -- */
+
+typedef wb_err (*family_fn)(wb_ctx *c, const wb_instr *in);
+
+static family_fn family_of(uint16_t op)
+{
+    const wb_opinfo *oi = &wb_opinfo_table[op];
+    if (oi->prefix == 0xfd)
+        return NULL; /* SIMD: not in the baseline */
+    if (op <= WB_OP_CALL_INDIRECT || op == WB_OP_RETURN)
+        return wb_emit_control;
+    switch ((wb_opcode)op) {
+    case WB_OP_DROP: case WB_OP_SELECT: case WB_OP_SELECT_T:
+    case WB_OP_LOCAL_GET: case WB_OP_LOCAL_SET: case WB_OP_LOCAL_TEE:
+    case WB_OP_GLOBAL_GET: case WB_OP_GLOBAL_SET:
+    case WB_OP_I32_CONST: case WB_OP_I64_CONST: case WB_OP_F32_CONST: case WB_OP_F64_CONST:
+        return wb_emit_var;
+    case WB_OP_MEMORY_SIZE: case WB_OP_MEMORY_GROW: case WB_OP_MEMORY_INIT:
+    case WB_OP_DATA_DROP: case WB_OP_MEMORY_COPY: case WB_OP_MEMORY_FILL:
+        return wb_emit_mem;
+    case WB_OP_TABLE_GET: case WB_OP_TABLE_SET: case WB_OP_REF_NULL: case WB_OP_REF_IS_NULL:
+    case WB_OP_REF_FUNC: case WB_OP_TABLE_INIT: case WB_OP_ELEM_DROP: case WB_OP_TABLE_COPY:
+    case WB_OP_TABLE_GROW: case WB_OP_TABLE_SIZE: case WB_OP_TABLE_FILL:
+        return wb_emit_ref;
+    default:
+        break;
+    }
+    if (op >= WB_OP_I32_LOAD && op <= WB_OP_I64_STORE32)
+        return wb_emit_mem;
+    if ((op >= WB_OP_I32_EQZ && op <= WB_OP_I64_GE_U) ||
+        (op >= WB_OP_I32_CLZ && op <= WB_OP_I64_ROTR) ||
+        (op >= WB_OP_I32_EXTEND8_S && op <= WB_OP_I64_EXTEND32_S))
+        return wb_emit_int;
+    if ((op >= WB_OP_F32_EQ && op <= WB_OP_F64_GE) ||
+        (op >= WB_OP_F32_ABS && op <= WB_OP_F64_COPYSIGN))
+        return wb_emit_float;
+    if ((op >= WB_OP_I32_WRAP_I64 && op <= WB_OP_F64_REINTERPRET_I64) ||
+        (op >= WB_OP_I32_TRUNC_SAT_F32_S && op <= WB_OP_I64_TRUNC_SAT_F64_U))
+        return wb_emit_conv;
+    return NULL;
+}
+
+/* Instructions that consume a pending condition (wb_push_cond) directly. */
+static bool takes_cond(uint16_t op)
+{
+    return op == WB_OP_BR_IF || op == WB_OP_IF || op == WB_OP_SELECT ||
+           op == WB_OP_SELECT_T || op == WB_OP_I32_EQZ;
+}
+
+/* Instructions that cost no fuel: they compile to no work of their own. */
+static bool free_of_fuel(uint16_t op)
+{
+    return op == WB_OP_NOP || op == WB_OP_DROP || op == WB_OP_BLOCK || op == WB_OP_LOOP ||
+           op == WB_OP_END || op == WB_OP_ELSE;
+}
+
+/* -- One function -- */
+
+static wb_err setup_locals(wb_ctx *c, const wb_code *code)
+{
+    const wb_functype *ft = c->type;
+    uint32_t n = ft->nparams + code->nlocals, k = 0;
+    int32_t off = 16;
+
+    free(c->local_types);
+    free(c->local_offsets);
+    free(c->ref_locals);
+    c->local_types = malloc(n ? n : 1);
+    c->local_offsets = malloc(sizeof *c->local_offsets * (n ? n : 1));
+    c->ref_locals = malloc(sizeof *c->ref_locals * (n ? n : 1));
+    c->nref_locals = 0;
+    if (!c->local_types || !c->local_offsets || !c->ref_locals)
+        return wb_fail(c, WB_ERR_NOMEM, "locals");
+    for (uint32_t i = 0; i < ft->nparams; i++, k++) {
+        c->local_types[k] = ft->types[i];
+        c->local_offsets[k] = off;
+        off += 8;
+    }
+    for (uint32_t g = 0; g < code->ngroups; g++)
+        for (uint32_t j = 0; j < code->groups[g].count; j++, k++) {
+            c->local_types[k] = code->groups[g].type;
+            c->local_offsets[k] = -16 - 8 * (int32_t)(k - ft->nparams);
+        }
+    c->nlocals = n;
+    for (uint32_t i = 0; i < n; i++) {
+        if (c->local_types[i] == WB_V128)
+            return wb_fail(c, WB_ERR_INTERNAL, "v128 is not supported by the baseline compiler");
+        if (c->local_types[i] == WB_EXTERNREF)
+            c->ref_locals[c->nref_locals++] = c->local_offsets[i];
+    }
+    for (uint32_t i = 0; i < ft->nparams + ft->nresults; i++)
+        if (ft->types[i] == WB_V128)
+            return wb_fail(c, WB_ERR_INTERNAL, "v128 is not supported by the baseline compiler");
+    c->spill_base = 8 + 8 * (int32_t)code->nlocals;
+    return WB_OK;
+}
+
+/*   push rbp; mov rbp, rsp; push r15        frame chain, vmctx at [rbp-8]
+ *   sub rsp, FRAME-8                        patched at the end
+ *   cmp rsp, [r15+stack_limit]; jb trap     "call stack exhausted"
+ *   mov r14, [r15+mem_base]                 if the module has a memory
+ *   zero the declared locals; epoch check */
+static void prologue(wb_ctx *c, const wb_code *code)
+{
+    x64_buf *b = c->b;
+    uint32_t n = code->nlocals;
+
+    x64_r(b, X64_PUSH, X64_64, X64_RBP);
+    x64_rr(b, X64_MOV, X64_64, X64_RBP, X64_RSP);
+    x64_r(b, X64_PUSH, X64_64, WB_REG_VMCTX);
+    x64_ri(b, X64_SUB, X64_64, X64_RSP, 0x7fffff00); /* imm32 form, patched */
+    c->frame_patch = x64_pos(b) - 4;
+    x64_rm(b, X64_CMP, X64_64, X64_RSP, x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_STACK_LIMIT));
+    wb_trap_if(c, X64_CC_B, WB_ERR_TRAP_STACK_EXHAUSTED);
+    if (c->m->nmems)
+        x64_rm(b, X64_MOV, X64_64, WB_REG_MEMBASE, x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_MEM_BASE));
+    if (n <= 8) {
+        for (uint32_t k = 0; k < n; k++)
+            x64_mi(b, X64_MOV, X64_64, x64_mem_bd(X64_RBP, -16 - 8 * (int32_t)k), 0);
+    } else {
+        /* rdi = lowest local; store 0 at [rdi + rcx*8 - 8] for rcx = n..1 */
+        x64_label loop = x64_label_new(b);
+        x64_rm(b, X64_LEA, X64_64, X64_RDI, x64_mem_bd(X64_RBP, -8 - 8 * (int32_t)n));
+        x64_mov_imm(b, X64_32, X64_RCX, n);
+        x64_mov_imm(b, X64_32, X64_RAX, 0);
+        x64_label_bind(b, loop);
+        x64_mr(b, X64_MOV, X64_64, x64_mem_bisd(X64_RDI, X64_RCX, 8, -8), X64_RAX);
+        x64_ri(b, X64_SUB, X64_32, X64_RCX, 1);
+        x64_jcc(b, X64_CC_NE, loop, X64_JAUTO);
+    }
+    wb_epoch_check(c);
+    wb_fuel_region(c);
+}
+
+static wb_err compile_body(wb_ctx *c, const wb_code *code)
+{
+    wb_reader r = { .base = c->m->bytes, .pos = code->expr_offset,
+                    .end = (size_t)code->offset + code->size, .section = "code" };
+    wb_instr in;
+    wb_err err;
+
+    if ((err = wb_control_begin(c)) != WB_OK)
+        return err;
+    while (c->nctrl > 0) {
+        family_fn fn;
+        if ((err = wb_read_instr(&r, &in, c->d)) != WB_OK)
+            return err;
+        c->wasm_offset = in.offset;
+        if (c->ctrl[c->nctrl - 1].unreachable) {
+            if (in.op == WB_OP_BLOCK || in.op == WB_OP_LOOP || in.op == WB_OP_IF) {
+                c->dead_depth++;
+                continue;
+            }
+            if ((in.op == WB_OP_ELSE || in.op == WB_OP_END) && c->dead_depth > 0) {
+                if (in.op == WB_OP_END)
+                    c->dead_depth--;
+                continue;
+            }
+            if (in.op != WB_OP_ELSE && in.op != WB_OP_END)
+                continue;
+        }
+        if (!(fn = family_of(in.op)))
+            return wb_diag_setf(c->d, WB_ERR_INTERNAL, "code", in.offset,
+                                "%s is not supported by the baseline compiler",
+                                wb_opinfo_table[in.op].text);
+        if (!takes_cond(in.op))
+            wb_materialize_cond(c);
+        if (!free_of_fuel(in.op))
+            c->fuel_count++;
+        if ((err = fn(c, &in)) != WB_OK)
+            return err;
+        wb_release_held(c);
+        if (c->err != WB_OK)
+            return c->err;
+    }
+    return WB_OK;
+}
+
+static wb_err compile_function(wb_ctx *c, uint32_t def)
+{
+    const wb_code *code = &c->m->codes[def];
+    wb_err err;
+    uint32_t frame;
+
+    c->def_index = def;
+    c->func_index = c->m->nfunc_imports + def;
+    c->type = wb_func_type(c->m, c->func_index);
+    c->out_area = 0;
+    c->nctrl = 0;
+    c->nstubs = 0;
+    c->func_start = x64_pos(c->b);
+    c->wasm_offset = code->offset;
+    c->ret_label = x64_label_new(c->b);
+    c->fuel_patch = 0;
+    c->fuel_count = 0;
+    wb_stack_reset(c);
+    if ((err = setup_locals(c, code)) != WB_OK)
+        return err;
+
+    prologue(c, code);
+    if ((err = compile_body(c, code)) != WB_OK)
+        return err;
+    wb_fuel_close(c);
+    x64_label_bind(c->b, c->ret_label);
+    c->epilogue = x64_pos(c->b);
+    x64_rr(c->b, X64_MOV, X64_64, X64_RSP, X64_RBP); /* leave */
+    x64_r(c->b, X64_POP, X64_64, X64_RBP);
+    x64_ret(c->b);
+    wb_emit_trap_stubs(c);
+
+    frame = (uint32_t)c->spill_base + 8 * c->max_vs + c->out_area;
+    if (frame > INT32_MAX - 16)
+        return wb_fail(c, WB_ERR_LIMIT_OPERANDS, "frame too large");
+    frame = (frame + 15) & ~15u;
+    x64_patch_u32(c->b, c->frame_patch, frame - 8);
+    return c->err;
+}
+
+/* -- The artifact -- */
+
+static int cmp_trap(const void *a, const void *b)
+{
+    const wb_trap_site *x = a, *y = b;
+    return (x->code_offset > y->code_offset) - (x->code_offset < y->code_offset);
+}
+
+static void ctx_free(wb_ctx *c)
+{
+    free(c->func_labels);
+    free(c->traps);
+    free(c->calls);
+    free(c->ref_slots);
+    free(c->local_types);
+    free(c->local_offsets);
+    free(c->ref_locals);
+    free(c->vs);
+    free(c->ctrl);
+    free(c->stubs);
+}
+
+wb_err wb_jit_compile(const wb_module *m, const wb_tunables *t, wb_artifact **out,
+                      wb_diag *d)
+{
+    wb_ctx c;
+    x64_buf buf;
+    wb_artifact *a = NULL;
+    uint32_t *offs = NULL, *epi = NULL, n = m->ncodes, code_end, len = 0;
+    wb_err err = WB_OK;
+
+    *out = NULL;
+    memset(&c, 0, sizeof c);
+    x64_buf_init(&buf);
+    c.m = m;
+    c.t = t;
+    c.d = d;
+    c.b = &buf;
+    wb_vmlayout_compute(m, &c.layout);
+    detect_cpu(&c.cpu);
+
+    offs = calloc((size_t)n + 1, sizeof *offs);
+    epi = calloc((size_t)n + 1, sizeof *epi);
+    c.func_labels = calloc((size_t)n + 1, sizeof *c.func_labels);
+    a = calloc(1, sizeof *a);
+    if (!offs || !epi || !c.func_labels || !a) {
+        err = wb_diag_set(d, WB_ERR_NOMEM, "code", 0);
+        goto out;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        c.func_labels[i] = x64_label_new(&buf);
+
+    for (uint32_t i = 0; i < n; i++) {
+        x64_align(&buf, 16);
+        offs[i] = x64_pos(&buf);
+        x64_label_bind(&buf, c.func_labels[i]);
+        if ((err = compile_function(&c, i)) != WB_OK)
+            goto out;
+        epi[i] = c.epilogue;
+    }
+    code_end = offs[n] = x64_pos(&buf);
+    x64_align(&buf, 8);
+    a->eh_frame_offset = x64_pos(&buf);
+    wb_eh_frame_emit(&buf, n, offs, epi);
+    a->eh_frame_size = x64_pos(&buf) - a->eh_frame_offset;
+    if ((err = x64_buf_finish(&buf, d)) != WB_OK)
+        goto out;
+    a->code = x64_buf_take(&buf, &len);
+    if (!a->code) {
+        err = wb_diag_set(d, WB_ERR_NOMEM, "code", 0);
+        goto out;
+    }
+    a->code_size = len;
+    (void)code_end;
+
+    if (c.ntraps)
+        qsort(c.traps, c.ntraps, sizeof *c.traps, cmp_trap);
+    a->nfuncs = n;
+    a->func_offsets = offs;
+    offs = NULL;
+    a->ntraps = c.ntraps;
+    a->traps = c.traps;
+    c.traps = NULL;
+    a->ncalls = c.ncalls;
+    a->calls = c.calls;
+    c.calls = NULL;
+    a->nref_slots = c.nref_slots;
+    a->ref_slots = c.ref_slots;
+    c.ref_slots = NULL;
+    a->tunables = *t;
+    *out = a;
+    a = NULL;
+out:
+    wb_artifact_free(a);
+    free(offs);
+    free(epi);
+    ctx_free(&c);
+    x64_buf_free(&buf);
+    return err;
+}
+
+void wb_artifact_free(wb_artifact *a)
+{
+    if (!a)
+        return;
+    free(a->code);
+    free(a->func_offsets);
+    free(a->traps);
+    free(a->calls);
+    free(a->ref_slots);
+    free(a);
+}
+
+/* -- Lookups (binary search) -- */
+
+const wb_trap_site *wb_artifact_trap_at(const wb_artifact *a, uint32_t code_offset)
+{
+    uint32_t lo = 0, hi = a->ntraps;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a->traps[mid].code_offset < code_offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < a->ntraps && a->traps[lo].code_offset == code_offset ? &a->traps[lo] : NULL;
+}
+
+const wb_call_site *wb_artifact_call_at(const wb_artifact *a, uint32_t return_offset)
+{
+    uint32_t lo = 0, hi = a->ncalls;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a->calls[mid].return_offset < return_offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < a->ncalls && a->calls[lo].return_offset == return_offset ? &a->calls[lo]
+                                                                         : NULL;
+}
+
+int64_t wb_artifact_func_at(const wb_artifact *a, uint32_t code_offset)
+{
+    uint32_t lo = 0, hi = a->nfuncs;
+    if (a->nfuncs == 0 || code_offset < a->func_offsets[0] ||
+        code_offset >= a->func_offsets[a->nfuncs])
+        return -1;
+    /* last i with func_offsets[i] <= code_offset */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a->func_offsets[mid] <= code_offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}

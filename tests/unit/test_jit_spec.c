@@ -1,0 +1,187 @@
+/* test_jit_spec.c — the baseline compiler over every module of the
+ * non-SIMD spec scripts (every .wasm of build/spec, from wast2json): each module
+ * that loads (decodes and validates) must compile, and its artifact must
+ * hold together: functions in order inside the code, sorted trap and call
+ * tables pointing inside their function, stack maps inside the ref-slot
+ * array, and a well-formed .eh_frame (CIE, one FDE per function covering
+ * exactly its code, zero terminator). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "jit/jit.h"
+#include "wasm/wasm.h"
+
+static const char *spec_dir(void)
+{
+    const char *d = getenv("WB_SPEC_DIR");
+    return d ? d : "build/spec";
+}
+
+static uint8_t *read_file(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *p = NULL;
+    long len;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (p = malloc((size_t)len + 1)) && fread(p, 1, (size_t)len, f) == (size_t)len) {
+        *n = (size_t)len;
+    } else {
+        free(p);
+        p = NULL;
+    }
+    fclose(f);
+    return p;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Checks the artifact's invariants; returns a static reason or NULL. */
+static const char *check_artifact(const wb_artifact *a, const wb_module *m)
+{
+    uint32_t code_end;
+    if (a->nfuncs != m->ncodes)
+        return "nfuncs";
+    code_end = a->func_offsets[a->nfuncs];
+    if (code_end > a->eh_frame_offset || a->eh_frame_offset + a->eh_frame_size != a->code_size)
+        return "layout";
+    for (uint32_t i = 0; i < a->nfuncs; i++) {
+        if (a->func_offsets[i] >= a->func_offsets[i + 1])
+            return "function order";
+        if (a->code[a->func_offsets[i]] != 0x55)
+            return "prologue";
+    }
+    for (uint32_t i = 0; i < a->ntraps; i++) {
+        const wb_trap_site *t = &a->traps[i];
+        if (i && a->traps[i - 1].code_offset >= t->code_offset)
+            return "trap order";
+        if (t->code_offset >= code_end || wb_artifact_func_at(a, t->code_offset) < 0)
+            return "trap outside code";
+        if (wb_err_class_of((wb_err)t->kind) != WB_CLASS_TRAP || t->kind == WB_ERR_TRAP)
+            return "trap kind";
+        if (t->wasm_offset >= m->size)
+            return "trap wasm offset";
+        if (wb_artifact_trap_at(a, t->code_offset) != t)
+            return "trap lookup";
+    }
+    for (uint32_t i = 0; i < a->ncalls; i++) {
+        const wb_call_site *c = &a->calls[i];
+        if (i && a->calls[i - 1].return_offset >= c->return_offset)
+            return "call order";
+        if (c->return_offset > code_end || wb_artifact_func_at(a, c->return_offset - 1) < 0)
+            return "call outside code";
+        if (c->map_start + c->map_count > a->nref_slots || c->map_start + c->map_count < c->map_start)
+            return "stack map range";
+        if (wb_artifact_call_at(a, c->return_offset) != c)
+            return "call lookup";
+    }
+    for (uint32_t i = 0; i < a->nref_slots; i++)
+        if (a->ref_slots[i] == 0 || a->ref_slots[i] % 8 != 0 || a->ref_slots[i] == -8)
+            return "ref slot";
+
+    /* .eh_frame: CIE, then one FDE per function, then a zero terminator */
+    {
+        const uint8_t *p = a->code + a->eh_frame_offset, *end = p + a->eh_frame_size;
+        uint32_t len = rd32(p), cie = a->eh_frame_offset;
+        if (a->eh_frame_offset % 8 || len == 0 || len % 8 != 4 || rd32(p + 4) != 0 || p[8] != 1)
+            return "CIE";
+        if (memcmp(p + 9, "zR", 3) != 0)
+            return "CIE augmentation";
+        p += 4 + len;
+        for (uint32_t i = 0; i < a->nfuncs; i++) {
+            uint32_t at = (uint32_t)(p - a->code);
+            int32_t pc_rel;
+            if (p + 16 > end)
+                return "FDE truncated";
+            len = rd32(p);
+            if (len == 0 || len % 8 != 4 || p + 4 + len > end)
+                return "FDE length";
+            if (rd32(p + 4) != at + 4 - cie)
+                return "FDE CIE pointer";
+            pc_rel = (int32_t)rd32(p + 8);
+            if ((int64_t)at + 8 + pc_rel != a->func_offsets[i])
+                return "FDE pc_begin";
+            if (rd32(p + 12) != a->func_offsets[i + 1] - a->func_offsets[i])
+                return "FDE pc_range";
+            p += 4 + len;
+        }
+        if (p + 4 != end || rd32(p) != 0)
+            return "eh_frame terminator";
+    }
+    return NULL;
+}
+
+static void test_spec_modules(void **state)
+{
+    DIR *dir = opendir(spec_dir());
+    struct dirent *de;
+    unsigned loaded = 0, compiled = 0, failed = 0;
+    wb_tunables t;
+    (void)state;
+
+    if (!dir) {
+        fprintf(stderr, "    (no %s: skipped)\n", spec_dir());
+        skip();
+    }
+    wb_tunables_default(&t);
+    t.opt_level = 0;
+    while ((de = readdir(dir))) {
+        size_t nl = strlen(de->d_name), n;
+        char path[1024];
+        uint8_t *bytes;
+        wb_module *m = NULL;
+        wb_artifact *a = NULL;
+        wb_diag d;
+        const char *why;
+
+        if (nl < 6 || strcmp(de->d_name + nl - 5, ".wasm") != 0 ||
+            strncmp(de->d_name, "simd", 4) == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", spec_dir(), de->d_name);
+        if (!(bytes = read_file(path, &n)))
+            continue;
+        memset(&d, 0, sizeof d);
+        if (wb_module_load(bytes, n, &m, &d) != WB_OK) {
+            free(bytes);
+            continue; /* assert_invalid / assert_malformed modules */
+        }
+        loaded++;
+        if (wb_jit_compile(m, &t, &a, &d) != WB_OK) {
+            char buf[256];
+            fprintf(stderr, "    %s: %s\n", de->d_name, wb_diag_format(&d, buf, sizeof buf));
+            failed++;
+        } else if ((why = check_artifact(a, m)) != NULL) {
+            fprintf(stderr, "    %s: artifact: %s\n", de->d_name, why);
+            failed++;
+        } else {
+            compiled++;
+        }
+        wb_artifact_free(a);
+        wb_module_free(m);
+        free(bytes);
+    }
+    closedir(dir);
+    fprintf(stderr, "    %u modules loaded, %u compiled, %u failed\n", loaded, compiled, failed);
+    assert_int_equal(failed, 0);
+    assert_true(compiled > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spec_modules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
