@@ -123,10 +123,13 @@ fuzz: deps $(FUZZ_B)/fuzz_module fuzz-corpus
 bench-validate: all
 	@bench/validate-throughput.sh $(B)
 
-bench: deps
-	@$(MAKE) --no-print-directory bench-validate
+bench-compile: all
+	@bench/compile-speed.sh $(B)
 
-.PHONY: all unit check check-build test deps spec-json fuzz fuzz-corpus bench bench-validate clean install demo
+bench: deps
+	@$(MAKE) --no-print-directory bench-validate bench-compile
+
+.PHONY: all unit check check-build test deps spec-json fuzz fuzz-corpus bench bench-validate bench-compile clean install demo
 
 clean:
 	rm -rf build build-san build-fuzz

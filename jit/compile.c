@@ -30,24 +30,38 @@ void wb_tunables_default(wb_tunables *t)
     t->fuel = false;
     t->max_wasm_stack = 512u * 1024u;
     t->debug_info = false;
+    t->cpu_features = wb_cpu_detect();
 }
 
 /* -- CPU features -- */
 
-static void detect_cpu(wb_cpu *cpu)
+uint32_t wb_cpu_detect(void)
 {
     unsigned a, b, c, d;
-    memset(cpu, 0, sizeof *cpu);
+    uint32_t f = 0;
     if (__get_cpuid(1, &a, &b, &c, &d)) {
-        cpu->popcnt = (c >> 23) & 1;
-        cpu->sse41 = (c >> 19) & 1;
+        f |= ((c >> 23) & 1) ? WB_CPU_POPCNT : 0;
+        f |= ((c >> 19) & 1) ? WB_CPU_SSE41 : 0;
     }
     if (__get_cpuid(0x80000001u, &a, &b, &c, &d))
-        cpu->lzcnt = (c >> 5) & 1;
+        f |= ((c >> 5) & 1) ? WB_CPU_LZCNT : 0;
     if (__get_cpuid_max(0, NULL) >= 7) {
         __cpuid_count(7, 0, a, b, c, d);
-        cpu->bmi1 = (b >> 3) & 1;
+        f |= ((b >> 3) & 1) ? WB_CPU_BMI1 : 0;
     }
+    return f;
+}
+
+/* The features the code may use: what the tunables allow. (A cache entry
+ * compiled for other features has another key, so no run-time check of
+ * the CPU is needed here.) */
+static void cpu_from_tunables(wb_cpu *cpu, uint32_t f)
+{
+    memset(cpu, 0, sizeof *cpu);
+    cpu->popcnt = (f & WB_CPU_POPCNT) != 0;
+    cpu->lzcnt = (f & WB_CPU_LZCNT) != 0;
+    cpu->bmi1 = (f & WB_CPU_BMI1) != 0;
+    cpu->sse41 = (f & WB_CPU_SSE41) != 0;
 }
 
 /* -- Dispatch -- */
@@ -136,13 +150,13 @@ static wb_err setup_locals(wb_ctx *c, const wb_code *code)
     c->nlocals = n;
     for (uint32_t i = 0; i < n; i++) {
         if (c->local_types[i] == WB_V128)
-            return wb_fail(c, WB_ERR_INTERNAL, "v128 is not supported by the baseline compiler");
+            return wb_fail(c, WB_ERR_UNSUPPORTED, "v128 is not supported by the baseline compiler");
         if (c->local_types[i] == WB_EXTERNREF)
             c->ref_locals[c->nref_locals++] = c->local_offsets[i];
     }
     for (uint32_t i = 0; i < ft->nparams + ft->nresults; i++)
         if (ft->types[i] == WB_V128)
-            return wb_fail(c, WB_ERR_INTERNAL, "v128 is not supported by the baseline compiler");
+            return wb_fail(c, WB_ERR_UNSUPPORTED, "v128 is not supported by the baseline compiler");
     c->spill_base = 8 + 8 * (int32_t)code->nlocals;
     return WB_OK;
 }
@@ -307,7 +321,7 @@ wb_err wb_jit_compile(const wb_module *m, const wb_tunables *t, wb_artifact **ou
     c.d = d;
     c.b = &buf;
     wb_vmlayout_compute(m, &c.layout);
-    detect_cpu(&c.cpu);
+    cpu_from_tunables(&c.cpu, t->cpu_features);
 
     offs = calloc((size_t)n + 1, sizeof *offs);
     epi = calloc((size_t)n + 1, sizeof *epi);

@@ -31,10 +31,22 @@ typedef struct wb_tunables {
     bool fuel;                  /* count fuel per block */
     uint32_t max_wasm_stack;    /* bytes of native stack wasm code may use */
     bool debug_info;            /* keep extra debug metadata */
+    uint32_t cpu_features;      /* WB_CPU_* the generated code may use */
 } wb_tunables;
 
+/* CPU features beyond baseline x86-64 that generated code may use. They
+ * are part of the tunables so that they reach the cache key: code compiled
+ * with lzcnt must never be handed to a CPU without it. */
+#define WB_CPU_POPCNT   (1u << 0)
+#define WB_CPU_LZCNT    (1u << 1)   /* ABM */
+#define WB_CPU_BMI1     (1u << 2)   /* tzcnt */
+#define WB_CPU_SSE41    (1u << 3)   /* roundss/roundsd */
+
+/* Features of the CPU this process runs on (cpuid). */
+uint32_t wb_cpu_detect(void);
+
 /* Defaults: opt level 2, 4 GiB + 4 GiB guard (no bounds checks), no epoch,
- * no fuel, 512 KiB wasm stack, no debug info. */
+ * no fuel, 512 KiB wasm stack, no debug info, cpu_features = wb_cpu_detect(). */
 void wb_tunables_default(wb_tunables *t);
 
 /* -- The instance context (vmctx) --
@@ -137,8 +149,13 @@ void wb_vmlayout_compute(const wb_module *m, wb_vmlayout *out);
  * - Frames: push rbp; mov rbp, rsp; the vmctx is stored at [rbp-8]. The
  *   frame-pointer chain is always intact, so backtraces, the externref
  *   collector and profilers can walk wasm frames.
- * - Prologue stack check: if rsp - frame size < vmctx->stack_limit the
- *   function traps with "call stack exhausted".
+ * - Prologue stack check: after `sub rsp, frame`, if rsp < stack_limit the
+ *   function traps with "call stack exhausted". The runtime sets
+ *   stack_limit with headroom for builtins and host calls below it.
+ * - A callee may overwrite its parameters' slots in the caller's area.
+ * - Builtin results are zero-extended from eax (u32) or in rax (u64).
+ * - func_offsets[nfuncs] is the end of the last function's code, before
+ *   the padding and the .eh_frame table.
  * - Traps: explicit checks branch to a `ud2` whose offset is a trap site;
  *   memory accesses fault in the guard region (their offsets are trap sites
  *   too). The signal handler maps the faulting PC to the kind.

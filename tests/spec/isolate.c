@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,10 +84,14 @@ void spec_progress(spec_script *s)
 }
 
 static __attribute__((noreturn)) void child_main(spec_runner *run, const char *json_path,
-                                                 int fd)
+                                                 int fd, pid_t parent)
 {
     spec_counts c;
 
+    /* A child must not outlive the runner (killed by CI, or by SIGPIPE
+     * when its output is cut short): nobody would stop a hang then. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(127);
     memset(&c, 0, sizeof c);
     run->report_fd = fd;
     spec_run_script(run, json_path, &c);
@@ -178,6 +183,7 @@ static const char *short_name(const char *json_path, char *buf, size_t size)
 void spec_run_isolated(spec_runner *run, const char *json_path)
 {
     char name[256], extra[160];
+    pid_t self = getpid();
     spec_counts c;
     watch w;
     int fds[2], status = 0;
@@ -201,7 +207,7 @@ void spec_run_isolated(spec_runner *run, const char *json_path)
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(run, json_path, fds[1]);
+        child_main(run, json_path, fds[1], self);
     }
     close(fds[1]);
     watch_child(fds[0], run->timeout, &w);
