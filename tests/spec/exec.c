@@ -7,7 +7,7 @@
  *          wb_instance_new ──> current module [+ "$name"] ──register──> registry
  *
  * Every handler counts exactly one unit. When the runtime answers
- * WB_ERR_INTERNAL (a compiler or runtime feature not written yet) the unit
+ * WB_ERR_UNSUPPORTED (a compiler or runtime feature not written yet) the unit
  * is a skip counted as "not implemented", and so is every later command on
  * that module; any other failure of a module makes the commands on it
  * failures ("command on a module that failed"). */
@@ -26,7 +26,7 @@
 typedef struct module_slot {
     char *name;                 /* owned; NULL for the current module */
     wb_instance *inst;          /* NULL: the module failed */
-    bool nyi;                   /* ... with WB_ERR_INTERNAL somewhere */
+    bool nyi;                   /* ... with WB_ERR_UNSUPPORTED somewhere */
     int64_t line;               /* of its module command */
 } module_slot;
 
@@ -35,7 +35,7 @@ typedef struct module_slot {
 typedef struct registered {
     char *as;                   /* owned: the import module name */
     wb_instance *inst;          /* NULL: the module failed */
-    bool nyi;                   /* ... with WB_ERR_INTERNAL somewhere */
+    bool nyi;                   /* ... with WB_ERR_UNSUPPORTED somewhere */
     int64_t line;               /* of its module command */
 } registered;
 
@@ -333,7 +333,7 @@ static outcome compile_cmd(spec_script *s, spec_rt *rt, const wb_json *cmd, wb_c
     memset(&d, 0, sizeof d);
     err = wb_compile(rt->engine, (const uint8_t *)bytes, size, &c, &d);
     free(bytes);
-    if (err == WB_ERR_INTERNAL) {
+    if (err == WB_ERR_UNSUPPORTED) {
         spec_nyi(s, "not compiled: %s [%s]", err_text(err, &d, msg, sizeof msg), file);
         return OUT_NYI;
     }
@@ -466,7 +466,7 @@ void spec_exec_module(spec_script *s, const wb_json *cmd)
             /* counted */
         } else if (err == WB_OK) {
             spec_pass(s);
-        } else if (err == WB_ERR_INTERNAL) {
+        } else if (err == WB_ERR_UNSUPPORTED) {
             oc = OUT_NYI;
             spec_nyi(s, "not instantiated: %s [%s]", err_text(err, &d, msg, sizeof msg), file);
         } else if (err == WB_ERR_TRAP) {
@@ -576,7 +576,7 @@ static void assert_instantiation(spec_script *s, const wb_json *cmd, bool link)
         ;                       /* counted */
     else if (err == WB_OK)
         spec_fail(s, cat, "expected %s \"%s\", module was instantiated [%s]", want, text, file);
-    else if (err == WB_ERR_INTERNAL)
+    else if (err == WB_ERR_UNSUPPORTED)
         spec_nyi(s, "instantiation: %s [%s]", err_text(err, &d, msg, sizeof msg), file);
     else if (link && wb_err_class_of(err) == WB_CLASS_LINK &&
              message_matches(wb_err_message(err), text))
@@ -736,7 +736,7 @@ static bool run_action(spec_script *s, const wb_json *cmd, action *a)
     a->err = wb_func_call(rt->store, ex.of.func, vals, nargs, a->results, a->nresults,
                           &a->trap);
     free(vals);
-    if (a->err == WB_ERR_INTERNAL) {
+    if (a->err == WB_ERR_UNSUPPORTED) {
         spec_nyi(s, "%s: the call returned \"%s\"", a->what, wb_err_message(a->err));
         action_free(a);
         return false;

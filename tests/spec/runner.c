@@ -220,8 +220,11 @@ static void print_categories(const spec_runner *run)
     if (!first)
         putchar('\n');
     if (t->nyi)
-        printf("not implemented (WB_ERR_INTERNAL), counted as skipped: %lu%s\n", t->nyi,
+        printf("not implemented (WB_ERR_UNSUPPORTED), counted as skipped: %lu%s\n", t->nyi,
                run->verbose ? "" : " (-v lists them)");
+    if (t->out_of_scope)
+        printf("not run: %lu execution commands of the SIMD scripts (validation only: the "
+               "baseline tier compiles no v128)\n", t->out_of_scope);
 }
 
 int main(int argc, char **argv)

@@ -41,6 +41,7 @@ void spec_counts_add(spec_counts *to, const spec_counts *c)
     to->failed += c->failed;
     to->skipped += c->skipped;
     to->nyi += c->nyi;
+    to->out_of_scope += c->out_of_scope;
     for (int i = 0; i < SPEC_CAT__COUNT; i++)
         to->by_cat[i] += c->by_cat[i];
 }
@@ -53,6 +54,11 @@ void spec_pass(spec_script *s)
 void spec_skip(spec_script *s)
 {
     s->counts.skipped++;
+}
+
+void spec_out_of_scope(spec_script *s)
+{
+    s->counts.out_of_scope++;
 }
 
 static void vprint_line(spec_runner *r, const char *tag, const char *script, int64_t line,
@@ -312,7 +318,7 @@ static void assert_valid_then_skip(spec_script *s, const wb_json *cmd)
             spec_fail(s, SPEC_CAT_COMPILE, "module should validate: %s [%s]", l.what,
                       wb_json_str(wb_json_get(cmd, "filename")));
     }
-    spec_skip(s);
+    spec_out_of_scope(s);
 }
 
 static void cmd_assert_unlinkable(spec_script *s, const wb_json *cmd)
@@ -376,7 +382,7 @@ static void run_command(spec_script *s, const wb_json *cmd)
         if (strcmp(spec_cmds[i].type, s->cmd_type) != 0)
             continue;
         if (spec_cmds[i].runtime && s->validation_only)
-            spec_skip(s);
+            spec_out_of_scope(s);
         else
             spec_cmds[i].run(s, cmd);
         return;
