@@ -41,7 +41,7 @@ DEPFLAGS  = -MMD -MP
 LDLIBS   := $(PKG_LIBS) -lm
 
 # Library folders, in dependency order (DESIGN.md).
-LIB_DIRS := common wasm jit runtime
+LIB_DIRS := common wasm jit runtime wasi policy sandbox supervisor
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CLI_SRCS := $(wildcard cli/*.c)
@@ -133,5 +133,8 @@ bench: deps
 
 clean:
 	rm -rf build build-san build-fuzz
+
+# Rules owned by a folder live beside it (bench/bench.mk, wasi/wasi.mk, ...).
+include $(wildcard */*.mk)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
