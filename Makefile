@@ -41,7 +41,7 @@ DEPFLAGS  = -MMD -MP
 LDLIBS   := $(PKG_LIBS) -lm
 
 # Library folders, in dependency order (DESIGN.md).
-LIB_DIRS := common wasm jit runtime wasi policy sandbox supervisor
+LIB_DIRS := common wasm jit gc runtime wasi policy sandbox supervisor
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CLI_SRCS := $(wildcard cli/*.c)
@@ -88,11 +88,11 @@ unit: $(UNIT_BINS)
 check-build: all unit $(B)/spec-runner
 
 # One build's suites; tests/run-suites prints per-suite lines and a summary.
-check: check-build spec-json
+check: check-build spec-json bench-programs
 	@tests/run-suites $(B)
 
 test: deps
-	@$(MAKE) --no-print-directory check-build spec-json
+	@$(MAKE) --no-print-directory check-build spec-json bench-programs
 	@$(MAKE) --no-print-directory SAN=1 check-build
 	@tests/run-suites build build-san
 
@@ -127,7 +127,7 @@ bench-compile: all
 	@bench/compile-speed.sh $(B)
 
 bench: deps
-	@$(MAKE) --no-print-directory bench-validate bench-compile
+	@$(MAKE) --no-print-directory bench-run
 
 .PHONY: all unit check check-build test deps spec-json fuzz fuzz-corpus bench bench-validate bench-compile clean install demo
 

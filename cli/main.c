@@ -4,6 +4,12 @@
 
 #include "cli/cli.h"
 
+/* policy.c, sandbox_info.c (declarations belong in cli/cli.h) */
+int wb_cmd_policy(int argc, char **argv);
+int wb_cmd_sandbox_info(int argc, char **argv);
+#include "cli/run.h"
+#include "cli/tunables.h"
+
 static const char usage_text[] =
     "usage: wasmbox COMMAND [OPTIONS] [ARGS...]\n"
     "\n"
@@ -11,7 +17,13 @@ static const char usage_text[] =
     "and confined by the kernel.\n"
     "\n"
     "Commands:\n"
+    "  run MODULE [ARGS]   run a WebAssembly module with WASI (wasmbox run --help)\n"
     "  validate FILE...    decode and validate WebAssembly binaries\n"
+    "  policy show NAME|FILE  print the effective policy and its syscall rules\n"
+    "  policy check FILE...   validate policy files (wasmbox-policy(5))\n"
+    "  sandbox-info        show which confinement layers this kernel allows\n"
+    "  config [OPTIONS]    list every setting (tunables, limits, cache) with its\n"
+    "                      default and meaning, and the configuration's cache key\n"
     "\n"
     "Options:\n"
     "  -h, --help          show this help (wasmbox COMMAND --help for a command)\n"
@@ -22,8 +34,10 @@ static const char usage_text[] =
     "  125  usage error or internal error\n"
     "  126  invalid or malformed module\n"
     "  127  module file not found\n"
+    "  134  wasm trap\n"
     "\n"
     "Examples:\n"
+    "  wasmbox run --dir . app.wasm input.txt\n"
     "  wasmbox validate app.wasm\n";
 
 int main(int argc, char **argv)
@@ -42,8 +56,16 @@ int main(int argc, char **argv)
         printf("wasmbox %s\n", WB_VERSION);
         return WB_EXIT_OK;
     }
+    if (!strcmp(cmd, "run"))
+        return wb_cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate"))
         return wb_cmd_validate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "policy"))
+        return wb_cmd_policy(argc - 1, argv + 1);
+    if (!strcmp(cmd, "config"))
+        return wb_cmd_config(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sandbox-info"))
+        return wb_cmd_sandbox_info(argc - 1, argv + 1);
     wb_cli_error("unknown command '%s' (see wasmbox --help)", cmd);
     return WB_EXIT_USAGE;
 }

@@ -77,14 +77,82 @@ typedef struct wb_extern {
     } of;
 } wb_extern;
 
-/* -- Config and engine -- */
+/* -- Config and engine --
+ *
+ * A config holds the opt level, the enabled proposals, the tunables (every
+ * knob that changes generated code: memory reservation and guard, epoch
+ * interruption, fuel, wasm stack size, debug info, CPU features), the
+ * memory limit and the code-cache settings. `wasmbox config` lists every
+ * setting with its default and meaning. */
+
+#define WASMBOX_VERSION "0.1.0"
 
 wb_config *wb_config_new(void);                   /* defaults; NULL if OOM */
 void wb_config_free(wb_config *c);
-void wb_config_set_opt_level(wb_config *c, int level); /* 0, 1, 2, 's' */
+void wb_config_set_opt_level(wb_config *c, int level); /* 0, 1, 2, 's'; others ignored */
+
+/* WebAssembly proposals a config accepts, X(NAME, bit, "name"). The
+ * default is WebAssembly 2.0: all of them. (The validator does not consult
+ * the set yet: it is recorded, and part of the cache key.) */
+#define WB_PROPOSALS(X) \
+    X(MUTABLE_GLOBALS,  0, "mutable-globals") \
+    X(SIGN_EXTENSION,   1, "sign-extension") \
+    X(SAT_FLOAT_TO_INT, 2, "nontrapping-float-to-int") \
+    X(MULTI_VALUE,      3, "multi-value") \
+    X(BULK_MEMORY,      4, "bulk-memory") \
+    X(REFERENCE_TYPES,  5, "reference-types") \
+    X(SIMD,             6, "simd")
+#define WB_PROPOSAL_BIT(name, bit, text) WB_PROPOSAL_##name = 1u << (bit),
+enum { WB_PROPOSALS(WB_PROPOSAL_BIT) };
+#undef WB_PROPOSAL_BIT
+#define WB_PROPOSALS_DEFAULT 0x7fu
+
+/* One setter per setting. Sizes are bytes. */
+void wb_config_set_proposals(wb_config *c, uint32_t proposals);      /* WB_PROPOSAL_* */
+void wb_config_set_memory_reservation(wb_config *c, uint64_t bytes); /* per 32-bit memory */
+void wb_config_set_memory_guard(wb_config *c, uint64_t bytes);
+void wb_config_set_epoch_interruption(wb_config *c, bool on);
+void wb_config_set_fuel(wb_config *c, bool on);   /* charge fuel (amount: wb_store_set_fuel) */
+void wb_config_set_max_wasm_stack(wb_config *c, uint32_t bytes);
+void wb_config_set_debug_info(wb_config *c, bool on);
+/* "native" (this CPU's), "none", or a comma list: popcnt,lzcnt,bmi1,sse4.1.
+ * WB_ERR_USAGE on an unknown name. */
+wb_err wb_config_set_cpu_features(wb_config *c, const char *features);
+/* Limit of each linear memory: instantiation fails when a memory's minimum
+ * is above it, memory.grow past it returns -1. 0 = no limit (the default). */
+void wb_config_set_max_memory(wb_config *c, uint64_t bytes);
+void wb_config_set_cache(wb_config *c, bool on);
+wb_err wb_config_set_cache_dir(wb_config *c, const char *dir); /* copied; "" = default */
+void wb_config_set_cache_max_size(wb_config *c, uint64_t bytes);
+
+/* Every setting by name, as `--tunable KEY=VALUE` writes it: keys are the
+ * names `wasmbox config` lists ('-' and '_' are the same); values are
+ * booleans (true/false, yes/no, on/off, 1/0), sizes (4096, 64KiB, 2M,
+ * 4GiB: K/M/G and Ki/Mi/Gi are powers of 1024), opt levels (0, 1, 2, s),
+ * feature lists. WB_ERR_USAGE for an unknown key or a bad value, with the
+ * reason in d->detail. */
+wb_err wb_config_set(wb_config *c, const char *key, const char *value, wb_diag *d);
+/* The value of a setting as text (NUL-terminated, truncated to size). */
+wb_err wb_config_get(const wb_config *c, const char *key, char *buf, size_t size);
+typedef struct wb_config_key {
+    char name[32];          /* "memory-guard" */
+    const char *kind;       /* "size", "bool", "opt-level", "cpu-features", ... */
+    const char *meaning;    /* one line */
+    bool code;              /* changes generated code: part of the cache key */
+} wb_config_key;
+/* The i-th setting (i = 0, 1, ... until it returns false). */
+bool wb_config_key_at(size_t i, wb_config_key *out);
+
+/* The cache key of code compiled under c: XXH3-128 over the wasmbox
+ * version, the artifact format version and every setting that changes
+ * generated code (opt level, proposals, every tunable, CPU features
+ * included), fed field by field. wb_cache_key adds the module's bytes. */
+void wb_config_hash(const wb_config *c, uint8_t out[16]);
+void wb_cache_key(const wb_config *c, const uint8_t *bytes, size_t size, uint8_t out[16]);
 
 wb_engine *wb_engine_new(const wb_config *c);     /* c copied; NULL = defaults */
 void wb_engine_free(wb_engine *e);                /* after every store and module */
+const wb_config *wb_engine_config(const wb_engine *e); /* the engine's copy */
 
 /* -- Compiling -- */
 
@@ -172,6 +240,88 @@ wb_store *wb_caller_store(wb_caller *caller);
 wb_err wb_caller_trap(wb_caller *caller, const char *message); /* returns WB_ERR_TRAP_HOST */
 wb_err wb_caller_exit(wb_caller *caller, int code);             /* returns WB_ERR_EXIT */
 
+/* -- Interruption: epochs, deadlines and fuel --
+ *
+ * Epochs (tunable epoch_interruption). An engine has an epoch counter;
+ * each store has a deadline. Compiled code compares the two at every
+ * function entry and loop header (two loads and a compare while the
+ * deadline is ahead); once the epoch reaches the deadline the call traps
+ * with "interrupted" (WB_ERR_TRAP_INTERRUPTED), unless the store's
+ * deadline callback lets it go on. Host calls that block honour the
+ * deadline through wb_caller_poll / wb_caller_check_deadline. Without a
+ * deadline (the default) a store is never interrupted.
+ *
+ * Fuel (tunable fuel). Each store has an amount of fuel (unlimited until
+ * set). Executing an instruction costs 1, except nop, drop, block, loop,
+ * end and else, which cost 0. Fuel is charged ahead, per region of
+ * straight-line code: a region starts at function entry, at each loop
+ * header, at each else, and after the end of each block and if; the
+ * whole region's cost is subtracted when it is entered. When the fuel
+ * would drop below zero the region does not run: the call traps with "all
+ * fuel consumed" (WB_ERR_TRAP_OUT_OF_FUEL) and wb_store_get_fuel reports
+ * 0. Unreachable code (after br, br_table, return, unreachable) is free.
+ * So running exactly N instructions needs exactly N fuel, with these
+ * over-charges: the instructions of an if's then-arm are charged with the
+ * code before the if, and those after a loop's end with the loop's body
+ * (every iteration); instructions after a taken br_if are charged too.
+ *
+ * Several instances in one store each count their fuel in their own
+ * context, reconciled into the store's amount at wb_store_set_fuel /
+ * wb_store_get_fuel. */
+
+/* Adds one to the engine's epoch. Thread-safe and async-signal-safe: call
+ * it from a timer thread or a signal handler. */
+void wb_engine_increment_epoch(wb_engine *e);
+uint64_t wb_engine_epoch(const wb_engine *e);
+
+/* Code running in s traps once the engine's epoch reaches its current
+ * value + ticks (saturating). Applies to instances created later too. */
+void wb_store_set_epoch_deadline(wb_store *s, uint64_t ticks);
+
+/* Called (on the thread running wasm) when the epoch reaches s's deadline.
+ * Return WB_OK with *ticks set to go on with the deadline at epoch +
+ * *ticks, or a trap code (WB_ERR_TRAP_INTERRUPTED) to stop; any other code
+ * traps as "interrupted". env is borrowed. fn = NULL removes it. */
+typedef wb_err (*wb_epoch_deadline_fn)(wb_store *s, void *env, uint64_t *ticks);
+void wb_store_set_epoch_deadline_callback(wb_store *s, wb_epoch_deadline_fn fn, void *env);
+
+/* Fuel of s (amounts above INT64_MAX are INT64_MAX). WB_ERR_USAGE when the
+ * engine's config does not have the fuel tunable on. */
+wb_err wb_store_set_fuel(wb_store *s, uint64_t fuel);
+wb_err wb_store_get_fuel(wb_store *s, uint64_t *fuel);
+
+/* For host functions that block or run long: WB_OK while the calling
+ * store's deadline is ahead (or the deadline callback extended it), else
+ * WB_ERR_TRAP_INTERRUPTED, which the host function returns as its result
+ * so that the call traps "interrupted" with the wasm backtrace. */
+wb_err wb_caller_check_deadline(wb_caller *caller);
+
+/* poll(2) that honours the calling store's epoch deadline: waits for
+ * events on fds[0..nfds) (nfds may be 0: an interruptible sleep) for at
+ * most timeout_ns (-1: no limit). Returns WB_OK with *nready = the number
+ * of fds with events (0: timeout), WB_ERR_TRAP_INTERRUPTED when the
+ * deadline was reached meanwhile (return it from the host function), or
+ * WB_ERR_IO with errno set. With a deadline set it looks at the epoch at
+ * least every WB_POLL_SLICE_NS, so it stops within that much of the epoch
+ * reaching the deadline, whoever increments the epoch. EINTR is retried. */
+#define WB_POLL_SLICE_NS 10000000 /* 10 ms */
+struct pollfd;
+wb_err wb_caller_poll(wb_caller *caller, struct pollfd *fds, size_t nfds, int64_t timeout_ns,
+                      int *nready);
+
+/* A watchdog thread for time limits: timeout_ns after wb_watchdog_start it
+ * increments e's epoch once (stores with a deadline of 1 tick then trap
+ * "interrupted"). If the watchdog is not stopped within grace_ns after
+ * that (the code is stuck outside wasm, e.g. in a host call that does not
+ * poll), it calls on_stuck(arg) from its own thread: the embedder's last
+ * resort (the CLI reports the timeout and _exits). The watchdog blocks
+ * every signal. Stop it (joins the thread) before freeing e. */
+typedef struct wb_watchdog wb_watchdog;
+wb_err wb_watchdog_start(wb_engine *e, uint64_t timeout_ns, uint64_t grace_ns,
+                         void (*on_stuck)(void *arg), void *arg, wb_watchdog **out);
+bool wb_watchdog_fired(const wb_watchdog *w);    /* the epoch was incremented */
+void wb_watchdog_stop(wb_watchdog *w);           /* joins and frees; NULL is fine */
+
 /* -- Memories, tables, globals -- */
 
 wb_rt_memory *wb_memory_new(wb_store *s, uint32_t min_pages, uint32_t max_pages,
@@ -200,10 +350,55 @@ wb_externref wb_externref_new(wb_store *s, void *data, void (*dtor)(void *));
 void *wb_externref_data(wb_store *s, wb_externref r);  /* NULL for null/stale */
 /* Host-side counting: wb_externref_new returns one reference; clone adds
  * one (returns r, or 0 if r is null/stale), release drops one. The object
- * is destroyed when the host holds none and wasm code could never reach it;
- * a reference that became reachable from wasm (argument, result, global,
- * table) lives until the store is freed, for now. */
+ * is destroyed (its handle goes stale, its destructor runs) when no one
+ * holds it: not the host, no global or table element, no wasm frame.
+ *
+ * Deferred reference counting: globals and table elements hold one
+ * reference each (global.set, table.set/fill/grow/copy/init and the host
+ * API count). Wasm frames hold none: a reference entering wasm code (call
+ * argument, host function result, global.get, table.get) is recorded in
+ * the store's activations table, which keeps it alive until a collection
+ * finds that no wasm frame holds it any more. Collections run when that
+ * table fills up, when wasm calls a host function or the host calls wasm
+ * while it is full, on request (wb_externref_collect), and the store's
+ * end destroys everything. So an object that only wasm frames held is
+ * destroyed by the first collection after the frames are gone (returned
+ * or trapped), not at once.
+ *
+ * Who owns what crosses the boundary: arguments of wb_func_call and the
+ * results a host function writes are borrowed (the callee side takes its
+ * own reference); results of wb_func_call are new references the caller
+ * releases; arguments a host function receives are borrowed for the call;
+ * wb_global_get / wb_table_get return borrowed handles (valid while
+ * stored). A stale handle passed in counts as null. */
 wb_externref wb_externref_clone(wb_store *s, wb_externref r);
 void wb_externref_release(wb_store *s, wb_externref r);
+
+/* An externref that belongs to wasm code from birth: it is recorded in the
+ * activations table instead of being owned by the host, and lives until a
+ * collection finds no wasm frame, global or table holding it. For host
+ * functions that return fresh objects to wasm; the host must not keep the
+ * handle (any later collection, e.g. one run by the next wb_func_call, may
+ * destroy it). 0 when out of memory. */
+wb_externref wb_externref_new_transient(wb_store *s, void *data, void (*dtor)(void *));
+
+/* Runs a collection now. WB_OK; WB_ERR_USAGE when the wasm frames of s
+ * cannot all be walked from here (called from a destructor or another
+ * callback made while wasm code was inside a runtime call, or during a
+ * collection): nothing is collected then. */
+wb_err wb_externref_collect(wb_store *s);
+
+/* Introspection (tests, benchmarks, diagnostics). */
+typedef struct wb_externref_stats {
+    uint64_t live;          /* objects alive */
+    uint64_t created;       /* objects created since the store was made */
+    uint64_t destroyed;     /* objects destroyed (destructor run or due) */
+    uint64_t collections;   /* collections run */
+    uint64_t activations;   /* entries in the activations table */
+} wb_externref_stats;
+void wb_externref_stats_get(wb_store *s, wb_externref_stats *out);
+/* The number of references to r (host, globals, table elements,
+ * activations table entries); 0 for null or stale r. */
+uint64_t wb_externref_refcount(wb_store *s, wb_externref r);
 
 #endif

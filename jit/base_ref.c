@@ -1,8 +1,59 @@
 /* base_ref.c — baseline compilation of reference types and tables:
- * ref.null/is_null/func, table.get/set (inline for funcref tables; through
- * builtins for externref tables, whose stores change reference counts),
- * table.size, and table.grow/fill/copy/init and elem.drop through builtins. */
+ * ref.null/is_null/func, table.get (inline; an externref read is cloned
+ * into the activations table), table.set (inline for funcref tables;
+ * through a builtin for externref tables, whose stores change reference
+ * counts), table.size, and table.grow/fill/copy/init and elem.drop through
+ * builtins. */
 #include "jit/jit_int.h"
+
+/* -- Deferred reference counting: references entering wasm code --
+ *
+ *     test rsi, rsi ; je done                      null: nothing to count
+ *     mov r11, [r15 + externrefs]
+ *     mov eax, esi ; sub eax, 1                     slot index
+ *     cmp eax, [r11 + nslots] ; jae slow            (never trust a handle)
+ *     mov rdx, [r11 + act_next]
+ *     cmp rdx, [r11 + act_end] ; jae slow           table full
+ *     mov [rdx], rsi ; add rdx, 8 ; mov [r11 + act_next], rdx
+ *     shl rax, 5 ; add rax, [r11 + slots] ; add qword [rax], 1
+ *     jmp done
+ *   slow:
+ *     call EXTERNREF_ENTER (rsi) ; mov rsi, rax     may collect
+ *   done: */
+void wb_emit_externref_enter(wb_ctx *c)
+{
+    x64_buf *b = c->b;
+    const x64_gpr heap = WB_SCRATCH_GPR;
+    x64_label slow = x64_label_new(b), done = x64_label_new(b);
+
+    wb_spill_regs(c); /* the slow path's call must find no register entry */
+    wb_claim_gpr(c, X64_RAX);
+    wb_claim_gpr(c, X64_RDX);
+    x64_rr(b, X64_TEST, X64_64, X64_RSI, X64_RSI);
+    x64_jcc(b, X64_CC_E, done, X64_JNEAR);
+    x64_rm(b, X64_MOV, X64_64, heap, x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_EXTERNREFS));
+    x64_rr(b, X64_MOV, X64_32, X64_RAX, X64_RSI);
+    x64_ri(b, X64_SUB, X64_32, X64_RAX, 1);
+    x64_rm(b, X64_CMP, X64_32, X64_RAX, x64_mem_bd(heap, WB_EXTERNREFS_NSLOTS));
+    x64_jcc(b, X64_CC_AE, slow, X64_JNEAR);
+    x64_rm(b, X64_MOV, X64_64, X64_RDX, x64_mem_bd(heap, WB_EXTERNREFS_ACT_NEXT));
+    x64_rm(b, X64_CMP, X64_64, X64_RDX, x64_mem_bd(heap, WB_EXTERNREFS_ACT_END));
+    x64_jcc(b, X64_CC_AE, slow, X64_JNEAR);
+    x64_mr(b, X64_MOV, X64_64, x64_mem_bd(X64_RDX, 0), X64_RSI);
+    x64_ri(b, X64_ADD, X64_64, X64_RDX, 8);
+    x64_mr(b, X64_MOV, X64_64, x64_mem_bd(heap, WB_EXTERNREFS_ACT_NEXT), X64_RDX);
+    x64_ri(b, X64_SHL, X64_64, X64_RAX, WB_EXTERNREF_SLOT_SHIFT);
+    x64_rm(b, X64_ADD, X64_64, X64_RAX, x64_mem_bd(heap, WB_EXTERNREFS_SLOTS));
+    x64_mi(b, X64_ADD, X64_64, x64_mem_bd(X64_RAX, WB_EXTERNREF_SLOT_COUNT), 1);
+    x64_jmp(b, done, X64_JNEAR);
+    x64_label_bind(b, slow);
+    wb_call_builtin(c, WB_BUILTIN_EXTERNREF_ENTER); /* releases every HELD register */
+    wb_claim_gpr(c, X64_RSI);
+    x64_rr(b, X64_MOV, X64_64, X64_RSI, X64_RAX);
+    x64_label_bind(b, done);
+    wb_release_gpr(c, X64_RAX);
+    wb_release_gpr(c, X64_RDX);
+}
 
 static uint8_t table_elem(const wb_ctx *c, uint32_t t)
 {
@@ -50,11 +101,18 @@ static void table_get(wb_ctx *c, uint32_t t)
         wb_push_gpr(c, WB_FUNCREF, idx);
         return;
     }
-    /* the builtin also registers the reference entering wasm code */
-    wb_pop_gpr_to(c, X64_RDX);
-    arg_imm(c, X64_RSI, t);
-    wb_call_builtin(c, WB_BUILTIN_TABLE_GET);
-    push_result(c, WB_EXTERNREF);
+    {
+        x64_gpr idx = wb_pop_gpr(c);
+        wb_spill_regs(c);
+        table_elements(c, t, idx);
+        if (idx != X64_RSI)
+            wb_claim_gpr(c, X64_RSI);
+        x64_rm(c->b, X64_MOV, X64_64, X64_RSI, x64_mem_bisd(WB_SCRATCH_GPR, idx, 8, 0));
+        if (idx != X64_RSI)
+            wb_release_gpr(c, idx);
+        wb_emit_externref_enter(c);
+        wb_push_gpr(c, WB_EXTERNREF, X64_RSI);
+    }
 }
 
 static void table_set(wb_ctx *c, uint32_t t)

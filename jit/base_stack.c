@@ -6,14 +6,6 @@
 
 #include "jit/jit_int.h"
 
-/* Allocation order: registers with a fixed role in some instruction
- * (rcx: shift counts, rdx/rax: division, rdi/rsi: builtin arguments) come
- * last so that claiming them rarely has to move anything. */
-static const uint8_t gpr_order[] = {
-    X64_RBX, X64_R12, X64_R13, X64_R10, X64_R9, X64_R8,
-    X64_RAX, X64_RDI, X64_RSI, X64_RDX, X64_RCX,
-};
-
 /* -- Bookkeeping -- */
 
 wb_err wb_fail(wb_ctx *c, wb_err err, const char *why)
@@ -53,29 +45,11 @@ void wb_stack_reset(wb_ctx *c)
         c->gpr_owner[r] = (WB_ALLOC_GPRS & X64_BIT(r)) ? WB_OWNER_FREE : WB_OWNER_FIXED;
     for (unsigned r = 0; r < X64_NUM_XMMS; r++)
         c->xmm_owner[r] = (WB_ALLOC_XMMS & X64_BIT(r)) ? WB_OWNER_FREE : WB_OWNER_FIXED;
+    c->gpr_held = c->xmm_held = 0;
+    c->gpr_used = c->xmm_used = 0;
 }
 
-void wb_release_held(wb_ctx *c)
-{
-    for (unsigned r = 0; r < X64_NUM_GPRS; r++)
-        if (c->gpr_owner[r] == WB_OWNER_HELD)
-            c->gpr_owner[r] = WB_OWNER_FREE;
-    for (unsigned r = 0; r < X64_NUM_XMMS; r++)
-        if (c->xmm_owner[r] == WB_OWNER_HELD)
-            c->xmm_owner[r] = WB_OWNER_FREE;
-}
-
-x64_mem wb_slot_mem(const wb_ctx *c, uint32_t i)
-{
-    return x64_mem_bd(X64_RBP, -(int32_t)(c->spill_base + 8 * (int32_t)(i + 1)));
-}
-
-x64_mem wb_local_mem(const wb_ctx *c, uint32_t i)
-{
-    return x64_mem_bd(X64_RBP, c->local_offsets[i]);
-}
-
-static wb_vsval *push_entry(wb_ctx *c, uint8_t type, uint8_t loc)
+wb_vsval *wb_push_entry_slow(wb_ctx *c, uint8_t type, uint8_t loc)
 {
     wb_vsval *e = wb_vec_push((void **)&c->vs, &c->nvs, &c->cap_vs, sizeof *e);
     if (!e) {
@@ -87,21 +61,6 @@ static wb_vsval *push_entry(wb_ctx *c, uint8_t type, uint8_t loc)
     if (c->nvs > c->max_vs)
         c->max_vs = c->nvs;
     return e;
-}
-
-/* Removes the top entry (its register, if any, becomes FREE). */
-static void pop_entry(wb_ctx *c)
-{
-    wb_vsval *e = &c->vs[c->nvs - 1];
-    if (e->loc == WB_LOC_REG) {
-        if (wb_type_is_float(e->type))
-            c->xmm_owner[e->reg] = WB_OWNER_FREE;
-        else
-            c->gpr_owner[e->reg] = WB_OWNER_FREE;
-    }
-    c->nvs--;
-    if (c->nspilled > c->nvs)
-        c->nspilled = c->nvs;
 }
 
 /* -- Moves between locations -- */
@@ -188,67 +147,55 @@ static void spill_entry(wb_ctx *c, uint32_t idx)
         return;
     wb_store_val(c, e, wb_slot_mem(c, idx));
     if (wb_type_is_float(e->type))
-        c->xmm_owner[e->reg] = WB_OWNER_FREE;
+        wb_rs_xmm_free(c, e->reg);
     else
-        c->gpr_owner[e->reg] = WB_OWNER_FREE;
+        wb_rs_gpr_free(c, e->reg);
     e->loc = WB_LOC_SLOT;
 }
 
 /* -- Allocation -- */
 
-static int free_gpr(const wb_ctx *c)
-{
-    for (unsigned i = 0; i < sizeof gpr_order; i++)
-        if (c->gpr_owner[gpr_order[i]] == WB_OWNER_FREE)
-            return gpr_order[i];
-    return -1;
-}
-
-static int free_xmm(const wb_ctx *c)
-{
-    for (unsigned r = 0; r < X64_NUM_XMMS; r++)
-        if (c->xmm_owner[r] == WB_OWNER_FREE)
-            return (int)r;
-    return -1;
-}
-
-/* The register owned by the deepest stack entry (used last), or -1. */
-static int victim(const int32_t *owner)
+/* The register in `used` owned by the deepest stack entry (used last),
+ * or -1. */
+static int victim(const int32_t *owner, unsigned used)
 {
     int best = -1;
-    for (unsigned r = 0; r < 16; r++)
-        if (owner[r] >= 0 && (best < 0 || owner[r] < owner[best]))
-            best = (int)r;
+    for (; used; used &= used - 1) {
+        int r = __builtin_ctz(used);
+        if (best < 0 || owner[r] < owner[best])
+            best = r;
+    }
     return best;
 }
 
-x64_gpr wb_alloc_gpr(wb_ctx *c)
+/* No register is free: spill the deepest register entry. */
+x64_gpr wb_alloc_gpr_slow(wb_ctx *c)
 {
-    int r = free_gpr(c);
+    int r = wb_rs_free_gpr(c);
     if (r < 0) {
-        r = victim(c->gpr_owner);
+        r = victim(c->gpr_owner, c->gpr_used);
         if (r < 0) {
             wb_fail(c, WB_ERR_INTERNAL, "no allocatable GPR left");
             return X64_RAX;
         }
         spill_entry(c, (uint32_t)c->gpr_owner[r]);
     }
-    c->gpr_owner[r] = WB_OWNER_HELD;
+    wb_rs_gpr_hold(c, (unsigned)r);
     return (x64_gpr)r;
 }
 
-x64_xmm wb_alloc_xmm(wb_ctx *c)
+x64_xmm wb_alloc_xmm_slow(wb_ctx *c)
 {
-    int r = free_xmm(c);
+    int r = wb_rs_free_xmm(c);
     if (r < 0) {
-        r = victim(c->xmm_owner);
+        r = victim(c->xmm_owner, c->xmm_used);
         if (r < 0) {
             wb_fail(c, WB_ERR_INTERNAL, "no allocatable XMM left");
             return X64_XMM0;
         }
         spill_entry(c, (uint32_t)c->xmm_owner[r]);
     }
-    c->xmm_owner[r] = WB_OWNER_HELD;
+    wb_rs_xmm_hold(c, (unsigned)r);
     return (x64_xmm)r;
 }
 
@@ -260,77 +207,49 @@ void wb_claim_gpr(wb_ctx *c, x64_gpr r)
         return;
     }
     if (o >= 0) {
-        int f = free_gpr(c);
+        int f = wb_rs_free_gpr(c);
         if (f >= 0) {
             x64_rr(c->b, X64_MOV, X64_64, (x64_gpr)f, r);
             c->vs[o].reg = (uint8_t)f;
-            c->gpr_owner[f] = o;
+            wb_rs_gpr_own(c, (unsigned)f, (uint32_t)o);
         } else {
             spill_entry(c, (uint32_t)o);
         }
     }
-    c->gpr_owner[r] = WB_OWNER_HELD;
+    wb_rs_gpr_hold(c, r);
 }
 
 void wb_release_gpr(wb_ctx *c, x64_gpr r)
 {
     if (c->gpr_owner[r] == WB_OWNER_HELD)
-        c->gpr_owner[r] = WB_OWNER_FREE;
+        wb_rs_gpr_free(c, r);
 }
 
 void wb_release_xmm(wb_ctx *c, x64_xmm x)
 {
     if (c->xmm_owner[x] == WB_OWNER_HELD)
-        c->xmm_owner[x] = WB_OWNER_FREE;
+        wb_rs_xmm_free(c, x);
 }
 
 /* -- Pushes -- */
 
-void wb_push_gpr(wb_ctx *c, uint8_t type, x64_gpr r)
+void wb_push_reg_fail(wb_ctx *c)
 {
-    wb_vsval *e;
-    if (c->gpr_owner[r] != WB_OWNER_HELD) {
-        wb_fail(c, WB_ERR_INTERNAL, "pushing a register not held");
-        return;
-    }
-    if (!(e = push_entry(c, type, WB_LOC_REG)))
-        return;
-    e->reg = (uint8_t)r;
-    c->gpr_owner[r] = (int32_t)(c->nvs - 1);
-}
-
-void wb_push_xmm(wb_ctx *c, uint8_t type, x64_xmm x)
-{
-    wb_vsval *e;
-    if (c->xmm_owner[x] != WB_OWNER_HELD) {
-        wb_fail(c, WB_ERR_INTERNAL, "pushing an XMM not held");
-        return;
-    }
-    if (!(e = push_entry(c, type, WB_LOC_REG)))
-        return;
-    e->reg = (uint8_t)x;
-    c->xmm_owner[x] = (int32_t)(c->nvs - 1);
-}
-
-void wb_push_const(wb_ctx *c, uint8_t type, int64_t k)
-{
-    wb_vsval *e = push_entry(c, type, WB_LOC_CONST);
-    if (e)
-        e->k = k;
+    wb_fail(c, WB_ERR_INTERNAL, "pushing a register not held");
 }
 
 void wb_push_cond(wb_ctx *c, x64_cc cc)
 {
     wb_vsval *e;
     wb_materialize_cond(c); /* at most one pending condition */
-    if ((e = push_entry(c, WB_I32, WB_LOC_COND)))
+    if ((e = wb_push_entry(c, WB_I32, WB_LOC_COND)))
         e->reg = (uint8_t)cc;
 }
 
 void wb_push_slots(wb_ctx *c, uint32_t n, const uint8_t *types)
 {
     for (uint32_t i = 0; i < n; i++)
-        push_entry(c, types[i], WB_LOC_SLOT);
+        wb_push_entry(c, types[i], WB_LOC_SLOT);
 }
 
 void wb_materialize_cond(wb_ctx *c)
@@ -345,12 +264,13 @@ void wb_materialize_cond(wb_ctx *c)
     x64_rr(c->b, X64_MOVZX8, X64_32, r, r);
     e->loc = WB_LOC_REG;
     e->reg = (uint8_t)r;
-    c->gpr_owner[r] = (int32_t)(c->nvs - 1);
+    wb_rs_gpr_own(c, r, c->nvs - 1);
 }
 
 /* -- Pops -- */
 
-x64_gpr wb_pop_gpr(wb_ctx *c)
+/* The top entry is not in a register (or the stack is empty). */
+x64_gpr wb_pop_gpr_slow(wb_ctx *c)
 {
     wb_vsval e;
     x64_gpr r;
@@ -364,10 +284,10 @@ x64_gpr wb_pop_gpr(wb_ctx *c)
         c->nvs--;
         if (c->nspilled > c->nvs)
             c->nspilled = c->nvs;
-        c->gpr_owner[e.reg] = WB_OWNER_HELD;
+        wb_rs_gpr_hold(c, e.reg);
         return (x64_gpr)e.reg;
     }
-    pop_entry(c);
+    wb_pop_entry(c);
     r = wb_alloc_gpr(c);
     if (e.loc == WB_LOC_CONST)
         const_gpr(c, e.type, r, e.k);
@@ -376,7 +296,7 @@ x64_gpr wb_pop_gpr(wb_ctx *c)
     return r;
 }
 
-x64_xmm wb_pop_xmm(wb_ctx *c)
+x64_xmm wb_pop_xmm_slow(wb_ctx *c)
 {
     wb_vsval e;
     x64_xmm x;
@@ -389,10 +309,10 @@ x64_xmm wb_pop_xmm(wb_ctx *c)
         c->nvs--;
         if (c->nspilled > c->nvs)
             c->nspilled = c->nvs;
-        c->xmm_owner[e.reg] = WB_OWNER_HELD;
+        wb_rs_xmm_hold(c, e.reg);
         return (x64_xmm)e.reg;
     }
-    pop_entry(c);
+    wb_pop_entry(c);
     x = wb_alloc_xmm(c);
     if (e.loc == WB_LOC_CONST)
         wb_xmm_const(c, x, (uint64_t)e.k);
@@ -416,7 +336,7 @@ void wb_pop_gpr_to(wb_ctx *c, x64_gpr r)
     }
     wb_claim_gpr(c, r); /* may move or spill other entries, never the top's value */
     e = c->vs[c->nvs - 1];
-    pop_entry(c);
+    wb_pop_entry(c);
     if (e.loc == WB_LOC_REG)
         x64_rr(c->b, X64_MOV, X64_64, r, (x64_gpr)e.reg);
     else if (e.loc == WB_LOC_CONST)
@@ -440,48 +360,10 @@ x64_cc wb_pop_cc(wb_ctx *c)
     return X64_CC_NE;
 }
 
-const wb_vsval *wb_peek(const wb_ctx *c, uint32_t d)
-{
-    return &c->vs[c->nvs - 1 - d];
-}
-
-bool wb_peek_const(const wb_ctx *c, uint32_t d, int64_t *k)
-{
-    const wb_vsval *e;
-    if (d >= c->nvs)
-        return false;
-    e = wb_peek(c, d);
-    if (e->loc != WB_LOC_CONST)
-        return false;
-    *k = e->k;
-    return true;
-}
-
-bool wb_peek_imm32(const wb_ctx *c, uint32_t d, int32_t *imm)
-{
-    int64_t k;
-    uint8_t t;
-    if (!wb_peek_const(c, d, &k))
-        return false;
-    t = wb_peek(c, d)->type;
-    if (t != WB_I32 && t != WB_I64)
-        return false;
-    if (t == WB_I64 && (k < INT32_MIN || k > INT32_MAX))
-        return false;
-    *imm = (int32_t)k;
-    return true;
-}
-
-void wb_drop(wb_ctx *c, uint32_t n)
-{
-    while (n-- && c->nvs)
-        pop_entry(c);
-}
-
 void wb_truncate(wb_ctx *c, uint32_t h)
 {
     while (c->nvs > h)
-        pop_entry(c);
+        wb_pop_entry(c);
 }
 
 /* -- Spilling -- */
@@ -489,12 +371,11 @@ void wb_truncate(wb_ctx *c, uint32_t h)
 void wb_spill_regs(wb_ctx *c)
 {
     wb_materialize_cond(c);
-    for (unsigned r = 0; r < X64_NUM_GPRS; r++)
-        if (c->gpr_owner[r] >= 0)
-            spill_entry(c, (uint32_t)c->gpr_owner[r]);
-    for (unsigned r = 0; r < X64_NUM_XMMS; r++)
-        if (c->xmm_owner[r] >= 0)
-            spill_entry(c, (uint32_t)c->xmm_owner[r]);
+    /* ascending register order (spill_entry clears the bit it spills) */
+    while (c->gpr_used)
+        spill_entry(c, (uint32_t)c->gpr_owner[__builtin_ctz(c->gpr_used)]);
+    while (c->xmm_used)
+        spill_entry(c, (uint32_t)c->xmm_owner[__builtin_ctz(c->xmm_used)]);
 }
 
 void wb_spill_all(wb_ctx *c)

@@ -30,21 +30,13 @@ static void global_get(wb_ctx *c, uint32_t g)
 {
     uint8_t t = c->m->globals[g].type.type;
     if (t == WB_EXTERNREF) {
-        /* The reference enters wasm code: the runtime records it in the
-         * activations table (deferred reference counting). */
-        x64_label skip = x64_label_new(c->b);
-        x64_gpr r;
-        wb_spill_regs(c); /* on both paths, before the conditional call */
+        /* The reference enters wasm code: cloned into the activations
+         * table (deferred reference counting, base_ref.c). */
+        wb_spill_regs(c);
         wb_claim_gpr(c, X64_RSI);
         x64_rm(c->b, X64_MOV, X64_64, X64_RSI, global_mem(c, g));
-        x64_rr(c->b, X64_TEST, X64_64, X64_RSI, X64_RSI);
-        x64_jcc(c->b, X64_CC_E, skip, X64_JNEAR);
-        wb_call_builtin(c, WB_BUILTIN_EXTERNREF_ENTER);
-        x64_label_bind(c->b, skip);
-        wb_release_held(c);
-        r = wb_alloc_gpr(c);
-        x64_rm(c->b, X64_MOV, X64_64, r, global_mem(c, g));
-        wb_push_gpr(c, t, r);
+        wb_emit_externref_enter(c);
+        wb_push_gpr(c, t, X64_RSI);
         return;
     }
     if (wb_type_is_float(t)) {
@@ -61,6 +53,16 @@ static void global_get(wb_ctx *c, uint32_t g)
 static void global_set(wb_ctx *c, uint32_t g)
 {
     uint8_t t = c->m->globals[g].type.type;
+    if (t == WB_EXTERNREF) {
+        /* The global holds a count: the builtin adds one to the new value
+         * and drops the old one's. */
+        wb_pop_gpr_to(c, X64_RDX);
+        wb_claim_gpr(c, X64_RSI);
+        x64_rm(c->b, X64_MOV, X64_64, X64_RSI,
+               x64_mem_bd(WB_REG_VMCTX, (int32_t)(c->layout.globals + 8 * g)));
+        wb_call_builtin(c, WB_BUILTIN_GLOBAL_SET_REF);
+        return;
+    }
     if (wb_type_is_float(t)) {
         x64_xmm x = wb_pop_xmm(c);
         x64_mx(c->b, t == WB_F32 ? X64_MOVSS : X64_MOVSD, global_mem(c, g), x);

@@ -120,7 +120,174 @@ static bool free_of_fuel(uint16_t op)
            op == WB_OP_END || op == WB_OP_ELSE;
 }
 
+/* The per-opcode facts above as tables, built once per wb_jit_compile
+ * (on its stack) so that the loop over instructions does one lookup. */
+enum { OPF_TAKES_COND = 1, OPF_NO_FUEL = 2 };
+
+typedef struct driver {
+    family_fn family[WB_OP__COUNT];
+    uint8_t flags[WB_OP__COUNT];
+    uint8_t imm[WB_OP__COUNT];      /* wb_imm_kind */
+    uint16_t op1[256];              /* one-byte opcode byte -> op + 1, 0: none */
+} driver;
+
+static void driver_init(driver *dv)
+{
+    memset(dv->op1, 0, sizeof dv->op1);
+    for (unsigned op = 0; op < WB_OP__COUNT; op++) {
+        const wb_opinfo *oi = &wb_opinfo_table[op];
+        dv->family[op] = family_of((uint16_t)op);
+        dv->flags[op] = (uint8_t)((takes_cond((uint16_t)op) ? OPF_TAKES_COND : 0) |
+                                  (free_of_fuel((uint16_t)op) ? OPF_NO_FUEL : 0));
+        dv->imm[op] = oi->imm;
+        if (oi->prefix == 0 && oi->code < 256)
+            dv->op1[oi->code] = (uint16_t)(op + 1);
+    }
+}
+
+/* -- Reading a validated body --
+ *
+ * The validator has read every body with wb_read_instr, so the encodings
+ * are known well formed. The common one-byte instructions are decoded
+ * here without the reader's checks whenever at least READ_MARGIN bytes of
+ * the body remain (more than any of their immediates can take); the rest,
+ * and the last bytes of a body, go through wb_read_instr. */
+enum { READ_MARGIN = 24 };
+
+static inline uint32_t leb_u32(const uint8_t **pp)
+{
+    const uint8_t *p = *pp;
+    uint32_t v = *p++;
+    if (v >= 0x80) {
+        unsigned sh = 7;
+        uint32_t b;
+        v &= 0x7f;
+        do {
+            b = *p++;
+            v |= (b & 0x7f) << sh;
+            sh += 7;
+        } while ((b & 0x80) && sh < 35);
+    }
+    *pp = p;
+    return v;
+}
+
+static inline int64_t leb_s64(const uint8_t **pp)
+{
+    const uint8_t *p = *pp;
+    uint64_t v = 0;
+    unsigned sh = 0;
+    uint8_t b;
+    do {
+        b = *p++;
+        v |= (uint64_t)(b & 0x7f) << sh;
+        sh += 7;
+    } while ((b & 0x80) && sh < 70);
+    if (sh < 64 && (b & 0x40))
+        v |= ~(uint64_t)0 << sh;
+    *pp = p;
+    return (int64_t)v;
+}
+
+static inline bool is_valtype_byte(uint8_t b)
+{
+    return (b >= WB_V128 && b <= WB_I32) || b == WB_FUNCREF || b == WB_EXTERNREF;
+}
+
+static inline wb_err next_instr(const driver *dv, wb_reader *r, wb_instr *in, wb_diag *d)
+{
+    const uint8_t *p = r->base + r->pos;
+    unsigned op;
+
+    if (__builtin_expect(r->end - r->pos < READ_MARGIN, 0) || !(op = dv->op1[*p]))
+        return wb_read_instr(r, in, d);
+    op--;
+    in->offset = (uint32_t)r->pos;
+    in->op = (uint16_t)op;
+    p++;
+    switch ((wb_imm_kind)dv->imm[op]) {
+    case WB_IMM_NONE:
+        break;
+    case WB_IMM_LABEL:
+    case WB_IMM_FUNC:
+    case WB_IMM_LOCAL:
+    case WB_IMM_GLOBAL:
+    case WB_IMM_TABLE:
+        in->u.index = leb_u32(&p);
+        break;
+    case WB_IMM_MEMIDX:
+        in->u.index = 0;
+        p++;
+        break;
+    case WB_IMM_I32CONST:
+        in->u.i32 = (int32_t)leb_s64(&p);
+        break;
+    case WB_IMM_I64CONST:
+        in->u.i64 = leb_s64(&p);
+        break;
+    case WB_IMM_F32CONST:
+        memcpy(&in->u.f32, p, 4);
+        p += 4;
+        break;
+    case WB_IMM_F64CONST:
+        memcpy(&in->u.f64, p, 8);
+        p += 8;
+        break;
+    case WB_IMM_MEM8:
+    case WB_IMM_MEM16:
+    case WB_IMM_MEM32:
+    case WB_IMM_MEM64:
+        in->u.mem.align = leb_u32(&p);
+        in->u.mem.offset = leb_u32(&p);
+        in->u.mem.mem = 0;
+        in->u.mem.lane = 0;
+        break;
+    case WB_IMM_BLOCKTYPE:
+        if (*p == 0x40) {
+            in->u.block.kind = WB_BT_EMPTY;
+        } else if (is_valtype_byte(*p)) {
+            in->u.block.kind = WB_BT_VAL;
+            in->u.block.valtype = *p;
+        } else {
+            return wb_read_instr(r, in, d); /* a type index */
+        }
+        p++;
+        break;
+    default:
+        return wb_read_instr(r, in, d);
+    }
+    r->pos = (size_t)(p - r->base);
+    return WB_OK;
+}
+
 /* -- One function -- */
+
+/* Grows the per-function local arrays to n entries (kept across
+ * functions: only a function with more locals than any before allocates). */
+static wb_err reserve_locals(wb_ctx *c, uint32_t n)
+{
+    uint32_t cap = c->cap_locals ? c->cap_locals : 64;
+    uint8_t *t;
+    int32_t *o, *r;
+
+    if (n <= c->cap_locals)
+        return WB_OK;
+    while (cap < n)
+        cap = cap > UINT32_MAX / 2 ? n : cap * 2;
+    t = realloc(c->local_types, cap);
+    if (t)
+        c->local_types = t;
+    o = realloc(c->local_offsets, sizeof *o * cap);
+    if (o)
+        c->local_offsets = o;
+    r = realloc(c->ref_locals, sizeof *r * cap);
+    if (r)
+        c->ref_locals = r;
+    if (!t || !o || !r)
+        return wb_fail(c, WB_ERR_NOMEM, "locals");
+    c->cap_locals = cap;
+    return WB_OK;
+}
 
 static wb_err setup_locals(wb_ctx *c, const wb_code *code)
 {
@@ -128,15 +295,11 @@ static wb_err setup_locals(wb_ctx *c, const wb_code *code)
     uint32_t n = ft->nparams + code->nlocals, k = 0;
     int32_t off = 16;
 
-    free(c->local_types);
-    free(c->local_offsets);
-    free(c->ref_locals);
-    c->local_types = malloc(n ? n : 1);
-    c->local_offsets = malloc(sizeof *c->local_offsets * (n ? n : 1));
-    c->ref_locals = malloc(sizeof *c->ref_locals * (n ? n : 1));
+    if ((uint64_t)ft->nparams + code->nlocals > UINT32_MAX)
+        return wb_fail(c, WB_ERR_LIMIT_OPERANDS, "too many locals");
+    if (reserve_locals(c, n) != WB_OK)
+        return c->err;
     c->nref_locals = 0;
-    if (!c->local_types || !c->local_offsets || !c->ref_locals)
-        return wb_fail(c, WB_ERR_NOMEM, "locals");
     for (uint32_t i = 0; i < ft->nparams; i++, k++) {
         c->local_types[k] = ft->types[i];
         c->local_offsets[k] = off;
@@ -198,7 +361,7 @@ static void prologue(wb_ctx *c, const wb_code *code)
     wb_fuel_region(c);
 }
 
-static wb_err compile_body(wb_ctx *c, const wb_code *code)
+static wb_err compile_body(wb_ctx *c, const driver *dv, const wb_code *code)
 {
     wb_reader r = { .base = c->m->bytes, .pos = code->expr_offset,
                     .end = (size_t)code->offset + code->size, .section = "code" };
@@ -209,7 +372,8 @@ static wb_err compile_body(wb_ctx *c, const wb_code *code)
         return err;
     while (c->nctrl > 0) {
         family_fn fn;
-        if ((err = wb_read_instr(&r, &in, c->d)) != WB_OK)
+        unsigned fl;
+        if ((err = next_instr(dv, &r, &in, c->d)) != WB_OK)
             return err;
         c->wasm_offset = in.offset;
         if (c->ctrl[c->nctrl - 1].unreachable) {
@@ -225,13 +389,14 @@ static wb_err compile_body(wb_ctx *c, const wb_code *code)
             if (in.op != WB_OP_ELSE && in.op != WB_OP_END)
                 continue;
         }
-        if (!(fn = family_of(in.op)))
+        if (!(fn = dv->family[in.op]))
             return wb_diag_setf(c->d, WB_ERR_INTERNAL, "code", in.offset,
                                 "%s is not supported by the baseline compiler",
                                 wb_opinfo_table[in.op].text);
-        if (!takes_cond(in.op))
+        fl = dv->flags[in.op];
+        if (!(fl & OPF_TAKES_COND) && c->nvs && c->vs[c->nvs - 1].loc == WB_LOC_COND)
             wb_materialize_cond(c);
-        if (!free_of_fuel(in.op))
+        if (!(fl & OPF_NO_FUEL))
             c->fuel_count++;
         if ((err = fn(c, &in)) != WB_OK)
             return err;
@@ -242,7 +407,7 @@ static wb_err compile_body(wb_ctx *c, const wb_code *code)
     return WB_OK;
 }
 
-static wb_err compile_function(wb_ctx *c, uint32_t def)
+static wb_err compile_function(wb_ctx *c, const driver *dv, uint32_t def)
 {
     const wb_code *code = &c->m->codes[def];
     wb_err err;
@@ -264,7 +429,7 @@ static wb_err compile_function(wb_ctx *c, uint32_t def)
         return err;
 
     prologue(c, code);
-    if ((err = compile_body(c, code)) != WB_OK)
+    if ((err = compile_body(c, dv, code)) != WB_OK)
         return err;
     wb_fuel_close(c);
     x64_label_bind(c->b, c->ret_label);
@@ -284,10 +449,29 @@ static wb_err compile_function(wb_ctx *c, uint32_t def)
 
 /* -- The artifact -- */
 
+/* Code reserved up front per byte of function bodies and per function:
+ * the baseline emits about 2.1-2.7 bytes per body byte on clang -O0/-O1
+ * output, and each function has a prologue, epilogue, padding and a
+ * 40-byte .eh_frame entry. More is grown as needed; the rest is returned
+ * when the code is taken. */
+enum { CODE_PER_BYTE = 3, CODE_PER_FUNC = 96 };
+
 static int cmp_trap(const void *a, const void *b)
 {
     const wb_trap_site *x = a, *y = b;
     return (x->code_offset > y->code_offset) - (x->code_offset < y->code_offset);
+}
+
+/* Trap sites are recorded in code order (a function's body, then its
+ * out-of-line stubs after the epilogue, functions in order), so the table
+ * is normally sorted already: sort only if it is not. */
+static void sort_traps(wb_trap_site *t, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++)
+        if (t[i - 1].code_offset > t[i].code_offset) {
+            qsort(t, n, sizeof *t, cmp_trap);
+            return;
+        }
 }
 
 static void ctx_free(wb_ctx *c)
@@ -307,21 +491,34 @@ static void ctx_free(wb_ctx *c)
 wb_err wb_jit_compile(const wb_module *m, const wb_tunables *t, wb_artifact **out,
                       wb_diag *d)
 {
-    wb_ctx c;
     x64_buf buf;
+    wb_err err;
+
+    x64_buf_init(&buf);
+    err = wb_jit_compile_buf(m, t, &buf, out, d);
+    x64_buf_free(&buf);
+    return err;
+}
+
+wb_err wb_jit_compile_buf(const wb_module *m, const wb_tunables *t, x64_buf *b,
+                          wb_artifact **out, wb_diag *d)
+{
+    wb_ctx c;
+    driver dv;
     wb_artifact *a = NULL;
-    uint32_t *offs = NULL, *epi = NULL, n = m->ncodes, code_end, len = 0;
+    uint32_t *offs = NULL, *epi = NULL, n = m->ncodes, len = 0;
+    uint64_t body_bytes = 0;
     wb_err err = WB_OK;
 
     *out = NULL;
     memset(&c, 0, sizeof c);
-    x64_buf_init(&buf);
     c.m = m;
     c.t = t;
     c.d = d;
-    c.b = &buf;
+    c.b = b;
     wb_vmlayout_compute(m, &c.layout);
     cpu_from_tunables(&c.cpu, t->cpu_features);
+    driver_init(&dv);
 
     offs = calloc((size_t)n + 1, sizeof *offs);
     epi = calloc((size_t)n + 1, sizeof *epi);
@@ -331,34 +528,39 @@ wb_err wb_jit_compile(const wb_module *m, const wb_tunables *t, wb_artifact **ou
         err = wb_diag_set(d, WB_ERR_NOMEM, "code", 0);
         goto out;
     }
+    /* One allocation for the code in the common case: room for
+     * CODE_PER_BYTE bytes of code per body byte, plus the fixed cost of
+     * each function (prologue, epilogue, alignment, .eh_frame entry). */
     for (uint32_t i = 0; i < n; i++)
-        c.func_labels[i] = x64_label_new(&buf);
+        body_bytes += m->codes[i].size;
+    body_bytes = body_bytes * CODE_PER_BYTE + (uint64_t)n * CODE_PER_FUNC + 4096;
+    x64_buf_reserve(b, body_bytes < b->limit ? (uint32_t)body_bytes : b->limit);
+    for (uint32_t i = 0; i < n; i++)
+        c.func_labels[i] = x64_label_new(b);
 
     for (uint32_t i = 0; i < n; i++) {
-        x64_align(&buf, 16);
-        offs[i] = x64_pos(&buf);
-        x64_label_bind(&buf, c.func_labels[i]);
-        if ((err = compile_function(&c, i)) != WB_OK)
+        x64_align(b, 16);
+        offs[i] = x64_pos(b);
+        x64_label_bind(b, c.func_labels[i]);
+        if ((err = compile_function(&c, &dv, i)) != WB_OK)
             goto out;
         epi[i] = c.epilogue;
     }
-    code_end = offs[n] = x64_pos(&buf);
-    x64_align(&buf, 8);
-    a->eh_frame_offset = x64_pos(&buf);
-    wb_eh_frame_emit(&buf, n, offs, epi);
-    a->eh_frame_size = x64_pos(&buf) - a->eh_frame_offset;
-    if ((err = x64_buf_finish(&buf, d)) != WB_OK)
+    offs[n] = x64_pos(b);
+    x64_align(b, 8);
+    a->eh_frame_offset = x64_pos(b);
+    wb_eh_frame_emit(b, n, offs, epi);
+    a->eh_frame_size = x64_pos(b) - a->eh_frame_offset;
+    if ((err = x64_buf_finish(b, d)) != WB_OK)
         goto out;
-    a->code = x64_buf_take(&buf, &len);
+    a->code = x64_buf_take(b, &len);
     if (!a->code) {
         err = wb_diag_set(d, WB_ERR_NOMEM, "code", 0);
         goto out;
     }
     a->code_size = len;
-    (void)code_end;
 
-    if (c.ntraps)
-        qsort(c.traps, c.ntraps, sizeof *c.traps, cmp_trap);
+    sort_traps(c.traps, c.ntraps);
     a->nfuncs = n;
     a->func_offsets = offs;
     offs = NULL;
@@ -379,7 +581,7 @@ out:
     free(offs);
     free(epi);
     ctx_free(&c);
-    x64_buf_free(&buf);
+    x64_buf_reset(b);
     return err;
 }
 

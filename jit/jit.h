@@ -21,26 +21,51 @@
 
 #include "wasm/wasm.h"
 
-/* -- Tunables: every knob that changes generated code -- */
+/* -- Tunables: every knob that changes generated code --
+ *
+ * One list, WB_TUNABLES, defines the fields of wb_tunables and drives
+ * everything else that must see every field: the cache key
+ * (runtime/config_hash.c feeds each field), the generic setter and the
+ * `wasmbox config` listing (runtime/config.c), and the test that flips
+ * each field and checks that the key changes (tests/unit/test_config.c).
+ * A new knob is one new row here; its default goes in
+ * wb_tunables_default.
+ *
+ *   X(type, name, kind, "meaning")
+ *   kind: how the value is written by users (runtime/config.c parses it)
+ *     OPT   0, 1, 2 or s (stored as 0, 1, 2, 's')
+ *     SIZE  bytes, with an optional K/Ki/KiB, M/MiB, G/GiB suffix
+ *     BOOL  true/false, yes/no, on/off, 1/0
+ *     CPU   "native", "none" or a comma list of WB_CPU_FEATURES names
+ */
+#define WB_TUNABLES(X) \
+    X(int,      opt_level,          OPT,  "optimization level: 0 baseline compiler; 1, 2, s optimizing (2 = -O; levels above 0 use the baseline compiler for now)") \
+    X(uint64_t, memory_reservation, SIZE, "address space reserved per 32-bit linear memory; memory cannot grow past it") \
+    X(uint64_t, memory_guard,       SIZE, "inaccessible guard region after each memory's reservation (with the reservation: 8 GiB needs no bounds checks)") \
+    X(bool,     epoch_interruption, BOOL, "check the engine epoch against the store's deadline at every function entry and loop header (--timeout)") \
+    X(bool,     fuel,               BOOL, "charge fuel for every instruction executed, in blocks (--fuel)") \
+    X(uint32_t, max_wasm_stack,     SIZE, "native stack wasm code may use before it traps with \"call stack exhausted\" (--max-stack)") \
+    X(bool,     debug_info,         BOOL, "keep extra debug metadata in compiled code") \
+    X(uint32_t, cpu_features,       CPU,  "CPU features generated code may use (native = those of this CPU)")
 
+#define WB_TUNABLE_FIELD(type, name, kind, meaning) type name;
 typedef struct wb_tunables {
-    int opt_level;              /* 0 baseline; 1, 2, 's' optimizing */
-    uint64_t memory_reservation;/* bytes reserved per 32-bit memory (default 4 GiB) */
-    uint64_t memory_guard;      /* guard bytes after the reservation (default 4 GiB) */
-    bool epoch_interruption;    /* check the epoch at function entry and loop headers */
-    bool fuel;                  /* count fuel per block */
-    uint32_t max_wasm_stack;    /* bytes of native stack wasm code may use */
-    bool debug_info;            /* keep extra debug metadata */
-    uint32_t cpu_features;      /* WB_CPU_* the generated code may use */
+    WB_TUNABLES(WB_TUNABLE_FIELD)
 } wb_tunables;
 
 /* CPU features beyond baseline x86-64 that generated code may use. They
  * are part of the tunables so that they reach the cache key: code compiled
- * with lzcnt must never be handed to a CPU without it. */
-#define WB_CPU_POPCNT   (1u << 0)
-#define WB_CPU_LZCNT    (1u << 1)   /* ABM */
-#define WB_CPU_BMI1     (1u << 2)   /* tzcnt */
-#define WB_CPU_SSE41    (1u << 3)   /* roundss/roundsd */
+ * with lzcnt must never be handed to a CPU without it.
+ *   X(NAME, bit, "name users write") */
+#define WB_CPU_FEATURES(X) \
+    X(POPCNT, 0, "popcnt") \
+    X(LZCNT,  1, "lzcnt")   /* ABM */ \
+    X(BMI1,   2, "bmi1")    /* tzcnt */ \
+    X(SSE41,  3, "sse4.1")  /* roundss/roundsd */
+
+#define WB_CPU_FEATURE_BIT(name, bit, text) WB_CPU_##name = 1u << (bit),
+enum { WB_CPU_FEATURES(WB_CPU_FEATURE_BIT) };
+#undef WB_CPU_FEATURE_BIT
 
 /* Features of the CPU this process runs on (cpuid). */
 uint32_t wb_cpu_detect(void);
@@ -74,7 +99,9 @@ void wb_tunables_default(wb_tunables *t);
  *                                     builtin (stored just before the call), so
  *                                     a trap raised in C code can walk the wasm
  *                                     frames: pc = the builtin's return address
- *   80..127 reserved
+ *   80      wb_vm_externrefs *externrefs  the store's externref heap
+ *                                     (deferred reference counting, below)
+ *   88..127 reserved
  *   128     ... per-module arrays (wb_vmlayout)
  */
 #define WB_VMCTX_MEM_BASE       0
@@ -87,6 +114,7 @@ void wb_tunables_default(wb_tunables *t);
 #define WB_VMCTX_MEMORY         56
 #define WB_VMCTX_BUILTINS       64
 #define WB_VMCTX_EXIT_FP        72
+#define WB_VMCTX_EXTERNREFS     80
 #define WB_VMCTX_HEADER_SIZE    128
 
 /* An imported function as the caller sees it: call `code` with r15 set to
@@ -120,6 +148,27 @@ typedef struct wb_vm_table {
 } wb_vm_table;
 #define WB_TABLE_ELEMENTS   0
 #define WB_TABLE_SIZE       8
+
+/* The store's externref heap as compiled code sees it (deferred reference
+ * counting, DESIGN.md; gc/ owns it). An externref is a handle
+ * (generation << 32) | (slot index + 1); the slot's count is the 64-bit
+ * word at slots + (index << WB_EXTERNREF_SLOT_SHIFT). A reference entering
+ * wasm code (global.get, table.get) is cloned into the activations table:
+ * count + 1 and one entry appended at act_next, inline while
+ * act_next < act_end and index < nslots, else through EXTERNREF_ENTER. */
+typedef struct wb_vm_externrefs {
+    uint64_t *act_next;         /* next free entry of the activations table */
+    uint64_t *act_end;          /* at or past it: EXTERNREF_ENTER (collects) */
+    void *slots;                /* slot array; moves when it grows */
+    uint32_t nslots;            /* slots in use: valid indices are below */
+    uint32_t pad;
+} wb_vm_externrefs;
+#define WB_EXTERNREFS_ACT_NEXT   0
+#define WB_EXTERNREFS_ACT_END    8
+#define WB_EXTERNREFS_SLOTS      16
+#define WB_EXTERNREFS_NSLOTS     24
+#define WB_EXTERNREF_SLOT_SHIFT  5      /* 32-byte slots */
+#define WB_EXTERNREF_SLOT_COUNT  0      /* uint64_t count at this offset */
 
 /* Offsets of the per-module arrays in a vmctx. */
 typedef struct wb_vmlayout {
@@ -181,7 +230,8 @@ void wb_vmlayout_compute(const wb_module *m, wb_vmlayout *out);
     X(ELEM_DROP,    "void (vmctx, uint32_t seg)") \
     X(TABLE_GET,    "uint64_t (vmctx, uint32_t table, uint32_t index)") \
     X(TABLE_SET,    "void (vmctx, uint32_t table, uint32_t index, uint64_t val)") \
-    X(EXTERNREF_ENTER, "void (vmctx, uint64_t ref): a reference enters wasm code (issue: deferred RC)") \
+    X(EXTERNREF_ENTER, "uint64_t (vmctx, uint64_t ref) -> ref, or 0 if stale: ref enters wasm code (slow path: the activations table is full; may collect)") \
+    X(GLOBAL_SET_REF, "void (vmctx, uint64_t *storage, uint64_t ref): global.set of an externref (counts)") \
     X(EPOCH_SLOW,   "void (vmctx): epoch deadline reached") \
     X(FUEL_SLOW,    "void (vmctx): fuel exhausted")
 

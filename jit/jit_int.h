@@ -181,7 +181,7 @@ typedef struct wb_ctx {
     uint32_t func_start;    /* code offset of the function */
     uint32_t wasm_offset;   /* of the instruction being compiled */
     x64_label ret_label;    /* the one epilogue (results already stored) */
-    uint32_t epilogue;      /* code offset of its `leave` (for eh_frame) */
+    uint32_t epilogue;      /* code offset of its mov rsp, rbp (for eh_frame) */
     uint32_t fuel_patch;    /* imm32 of the open fuel region's charge, or 0 */
     uint32_t fuel_count;    /* instructions charged to that region so far */
 
@@ -197,6 +197,13 @@ typedef struct wb_ctx {
      * entry living there */
     int32_t gpr_owner[X64_NUM_GPRS];
     int32_t xmm_owner[X64_NUM_XMMS];
+    /* the same state as bitmasks (bit r = register r), kept in step with
+     * the owner arrays by base_stack.c: HELD registers, and registers
+     * owned by a stack entry */
+    uint16_t gpr_held, xmm_held;
+    uint16_t gpr_used, xmm_used;
+    uint32_t cap_locals;    /* entries allocated in local_types,
+                               local_offsets and ref_locals (reused) */
 } wb_ctx;
 
 #define WB_OWNER_FREE  (-1)
@@ -224,16 +231,16 @@ wb_err wb_fail(wb_ctx *c, wb_err err, const char *why);
  * spilled to its slot. */
 
 /* Pops the top entry (i32, i64 or reference) into a HELD GPR. */
-x64_gpr wb_pop_gpr(wb_ctx *c);
+static inline x64_gpr wb_pop_gpr(wb_ctx *c);
 /* Pops the top entry (f32 or f64) into a HELD XMM. */
-x64_xmm wb_pop_xmm(wb_ctx *c);
+static inline x64_xmm wb_pop_xmm(wb_ctx *c);
 /* Pops the top entry into GPR r (HELD afterwards). If another stack entry
  * lives in r it is moved away first; r must not be HELD already. */
 void wb_pop_gpr_to(wb_ctx *c, x64_gpr r);
 
 /* A free register, HELD (spills a stack entry if none is free). */
-x64_gpr wb_alloc_gpr(wb_ctx *c);
-x64_xmm wb_alloc_xmm(wb_ctx *c);
+static inline x64_gpr wb_alloc_gpr(wb_ctx *c);
+static inline x64_xmm wb_alloc_xmm(wb_ctx *c);
 /* Makes register r HELD: a stack entry living there is moved to another
  * register or spilled. r must not be HELD already (e.g. rax/rdx for div,
  * rcx for shifts: claim them before popping operands elsewhere). */
@@ -244,11 +251,11 @@ void wb_release_xmm(wb_ctx *c, x64_xmm x);
 
 /* Pushes a HELD register as the new top entry of type `type` (ownership
  * passes to the stack). */
-void wb_push_gpr(wb_ctx *c, uint8_t type, x64_gpr r);
-void wb_push_xmm(wb_ctx *c, uint8_t type, x64_xmm x);
+static inline void wb_push_gpr(wb_ctx *c, uint8_t type, x64_gpr r);
+static inline void wb_push_xmm(wb_ctx *c, uint8_t type, x64_xmm x);
 /* Pushes a constant (encoding of .k above: i32 sign-extended, f32/f64 raw
  * bits, references 0). */
-void wb_push_const(wb_ctx *c, uint8_t type, int64_t k);
+static inline void wb_push_const(wb_ctx *c, uint8_t type, int64_t k);
 /* Pushes an i32 that is 1 when the flags just set satisfy cc, else 0.
  * The driver materializes it (setcc) before the next instruction unless
  * that instruction consumes it directly (br_if, if, select, i32.eqz), so
@@ -263,15 +270,40 @@ void wb_materialize_cond(wb_ctx *c);
 x64_cc wb_pop_cc(wb_ctx *c);
 
 /* Entry at depth d (0 = top), read-only. */
-const wb_vsval *wb_peek(const wb_ctx *c, uint32_t d);
+static inline const wb_vsval *wb_peek(const wb_ctx *c, uint32_t d)
+{
+    return &c->vs[c->nvs - 1 - d];
+}
 /* True, with the value in *k, if the entry at depth d is a constant. */
-bool wb_peek_const(const wb_ctx *c, uint32_t d, int64_t *k);
+static inline bool wb_peek_const(const wb_ctx *c, uint32_t d, int64_t *k)
+{
+    const wb_vsval *e;
+    if (d >= c->nvs)
+        return false;
+    e = wb_peek(c, d);
+    if (e->loc != WB_LOC_CONST)
+        return false;
+    *k = e->k;
+    return true;
+}
 /* True, with the value in *imm, if the entry at depth d is an integer
  * constant usable as a sign-extended imm32 of an operation of its type
  * (every i32 constant; i64 constants in [-2^31, 2^31)). */
-bool wb_peek_imm32(const wb_ctx *c, uint32_t d, int32_t *imm);
+static inline bool wb_peek_imm32(const wb_ctx *c, uint32_t d, int32_t *imm)
+{
+    const wb_vsval *e;
+    if (d >= c->nvs)
+        return false;
+    e = wb_peek(c, d);
+    if (e->loc != WB_LOC_CONST || (e->type != WB_I32 && e->type != WB_I64))
+        return false;
+    if (e->type == WB_I64 && (e->k < INT32_MIN || e->k > INT32_MAX))
+        return false;
+    *imm = (int32_t)e->k;
+    return true;
+}
 /* Discards the top n entries, freeing their registers. */
-void wb_drop(wb_ctx *c, uint32_t n);
+static inline void wb_drop(wb_ctx *c, uint32_t n);
 
 /* Stores every register and condition entry to its slot (constants stay),
  * as needed before a call: afterwards no allocatable register holds a
@@ -281,9 +313,15 @@ void wb_spill_regs(wb_ctx *c);
  * a merge point. */
 void wb_spill_all(wb_ctx *c);
 /* Frame operand of value-stack position i (0 = bottom). */
-x64_mem wb_slot_mem(const wb_ctx *c, uint32_t i);
+static inline x64_mem wb_slot_mem(const wb_ctx *c, uint32_t i)
+{
+    return x64_mem_bd(X64_RBP, -(int32_t)(c->spill_base + 8 * (int32_t)(i + 1)));
+}
 /* Frame operand of local i. */
-x64_mem wb_local_mem(const wb_ctx *c, uint32_t i);
+static inline x64_mem wb_local_mem(const wb_ctx *c, uint32_t i)
+{
+    return x64_mem_bd(X64_RBP, c->local_offsets[i]);
+}
 /* Stores entry e (any location) to memory operand dst, using r11/xmm15 if
  * needed; e is not changed. Writes 8 bytes for GPR types and f64, 4 for f32. */
 void wb_store_val(wb_ctx *c, const wb_vsval *e, x64_mem dst);
@@ -320,7 +358,14 @@ void wb_record_call_site(wb_ctx *c);
 /* Resets the register state and value stack for a new function. */
 void wb_stack_reset(wb_ctx *c);
 /* Releases every HELD register (after each instruction). */
-void wb_release_held(wb_ctx *c);
+static inline void wb_release_held(wb_ctx *c)
+{
+    for (unsigned m = c->gpr_held; m; m &= m - 1)
+        c->gpr_owner[__builtin_ctz(m)] = WB_OWNER_FREE;
+    for (unsigned m = c->xmm_held; m; m &= m - 1)
+        c->xmm_owner[__builtin_ctz(m)] = WB_OWNER_FREE;
+    c->gpr_held = c->xmm_held = 0;
+}
 /* Pushes n entries of the given types as slot entries (block params and
  * results at a merge point). */
 void wb_push_slots(wb_ctx *c, uint32_t n, const uint8_t *types);
@@ -358,6 +403,16 @@ wb_err wb_emit_float(wb_ctx *c, const wb_instr *in);
 wb_err wb_emit_conv(wb_ctx *c, const wb_instr *in);
 wb_err wb_emit_ref(wb_ctx *c, const wb_instr *in);
 
+/* base_ref.c: an externref enters wasm code (global.get, table.get), so it
+ * is cloned into the store's activations table (deferred reference
+ * counting, jit.h's wb_vm_externrefs): count + 1 and a bump-allocated
+ * entry inline, the EXTERNREF_ENTER builtin when the table is full (it may
+ * collect: the call site's stack map describes the frame). Expects the
+ * reference in RSI, HELD, and every stack entry spilled (wb_spill_regs);
+ * claims RAX and RDX. Leaves the reference (0 if it was stale) in RSI,
+ * HELD; RAX and RDX are free again. */
+void wb_emit_externref_enter(wb_ctx *c);
+
 /* base_control.c: the function-level control frame and the end of a body. */
 wb_err wb_control_begin(wb_ctx *c);
 /* Emits `return` (results to the caller's area, epilogue). */
@@ -374,12 +429,22 @@ void wb_fuel_region(wb_ctx *c);
 /* Closes the open fuel region (end of function). */
 void wb_fuel_close(wb_ctx *c);
 
+/* -- The driver (compile.c) -- */
+
+/* wb_jit_compile into the caller's empty buffer b, whose limit and
+ * coverage bitmap (x64_enc.h) apply: the tests record there every
+ * instruction form the compiler emits. The artifact takes the code; b is
+ * left empty (x64_buf_reset) but keeps its other storage, so it can be
+ * reused; the caller frees it. */
+wb_err wb_jit_compile_buf(const wb_module *m, const wb_tunables *t, x64_buf *b,
+                          wb_artifact **out, wb_diag *d);
+
 /* -- Unwind info (eh_frame.c) -- */
 
 /* Appends to b, at its current (8-aligned) end, one .eh_frame table: one
  * CIE and one FDE for each function [offs[i], offs[i+1]) of the prologue
  * every function starts with (push rbp; mov rbp, rsp), then a zero
- * terminator. epi[i] is the code offset of function i's `leave` (its one
+ * terminator. epi[i] is the code offset of function i's epilogue (its one
  * epilogue; remember/restore state around it), or 0 for none. All
  * addresses are pc-relative. */
 void wb_eh_frame_emit(x64_buf *b, uint32_t nfuncs, const uint32_t *offs,
@@ -391,5 +456,197 @@ void wb_eh_frame_emit(x64_buf *b, uint32_t nfuncs, const uint32_t *offs,
  * allocated); returns a pointer to the new element (zeroed) or NULL when
  * out of memory. *n is incremented. */
 void *wb_vec_push(void **arr, uint32_t *n, uint32_t *cap, size_t size);
+
+/* -- Inline fast paths of the value-stack API --
+ *
+ * The calls made for nearly every instruction, inline; their uncommon
+ * cases are the *_slow functions of base_stack.c. The register state (the
+ * owner arrays and the masks of wb_ctx) changes only through the wb_rs_*
+ * helpers, which keep both in step. */
+
+static inline void wb_rs_gpr_free(wb_ctx *c, unsigned r)
+{
+    c->gpr_owner[r] = WB_OWNER_FREE;
+    c->gpr_held &= (uint16_t)~(1u << r);
+    c->gpr_used &= (uint16_t)~(1u << r);
+}
+static inline void wb_rs_gpr_hold(wb_ctx *c, unsigned r)
+{
+    c->gpr_owner[r] = WB_OWNER_HELD;
+    c->gpr_held |= (uint16_t)(1u << r);
+    c->gpr_used &= (uint16_t)~(1u << r);
+}
+static inline void wb_rs_gpr_own(wb_ctx *c, unsigned r, uint32_t idx)
+{
+    c->gpr_owner[r] = (int32_t)idx;
+    c->gpr_used |= (uint16_t)(1u << r);
+    c->gpr_held &= (uint16_t)~(1u << r);
+}
+static inline void wb_rs_xmm_free(wb_ctx *c, unsigned r)
+{
+    c->xmm_owner[r] = WB_OWNER_FREE;
+    c->xmm_held &= (uint16_t)~(1u << r);
+    c->xmm_used &= (uint16_t)~(1u << r);
+}
+static inline void wb_rs_xmm_hold(wb_ctx *c, unsigned r)
+{
+    c->xmm_owner[r] = WB_OWNER_HELD;
+    c->xmm_held |= (uint16_t)(1u << r);
+    c->xmm_used &= (uint16_t)~(1u << r);
+}
+static inline void wb_rs_xmm_own(wb_ctx *c, unsigned r, uint32_t idx)
+{
+    c->xmm_owner[r] = (int32_t)idx;
+    c->xmm_used |= (uint16_t)(1u << r);
+    c->xmm_held &= (uint16_t)~(1u << r);
+}
+
+/* GPR allocation order, one register number per nibble, first in the
+ * lowest: rbx r12 r13 r10 r9 r8 rax rdi rsi rdx rcx. Registers with a
+ * fixed role in some instruction (rcx: shift counts, rdx/rax: division,
+ * rdi/rsi: builtin arguments) come last so that claiming them rarely has
+ * to move anything. */
+#define WB_GPR_ORDER 0x1267089ADC3ull
+
+/* The first free allocatable GPR in allocation order, or -1. */
+static inline int wb_rs_free_gpr(const wb_ctx *c)
+{
+    unsigned f = WB_ALLOC_GPRS & ~(unsigned)(c->gpr_held | c->gpr_used);
+    uint64_t o = WB_GPR_ORDER;
+    if (__builtin_expect(f == 0, 0))
+        return -1;
+    while (!((f >> (o & 15)) & 1))
+        o >>= 4;
+    return (int)(o & 15);
+}
+static inline int wb_rs_free_xmm(const wb_ctx *c)
+{
+    unsigned f = WB_ALLOC_XMMS & ~(unsigned)(c->xmm_held | c->xmm_used);
+    return f ? __builtin_ctz(f) : -1;
+}
+
+wb_vsval *wb_push_entry_slow(wb_ctx *c, uint8_t type, uint8_t loc);
+x64_gpr wb_pop_gpr_slow(wb_ctx *c);
+x64_xmm wb_pop_xmm_slow(wb_ctx *c);
+x64_gpr wb_alloc_gpr_slow(wb_ctx *c);
+x64_xmm wb_alloc_xmm_slow(wb_ctx *c);
+void wb_push_reg_fail(wb_ctx *c);
+
+/* A new top entry with only type and loc set (NULL when out of memory,
+ * error recorded). */
+static inline wb_vsval *wb_push_entry(wb_ctx *c, uint8_t type, uint8_t loc)
+{
+    wb_vsval *e;
+    if (__builtin_expect(c->nvs == c->cap_vs, 0))
+        return wb_push_entry_slow(c, type, loc);
+    e = &c->vs[c->nvs++];
+    e->type = type;
+    e->loc = loc;
+    if (c->nvs > c->max_vs)
+        c->max_vs = c->nvs;
+    return e;
+}
+
+/* Removes the top entry (its register, if any, becomes FREE). */
+static inline void wb_pop_entry(wb_ctx *c)
+{
+    const wb_vsval *e = &c->vs[c->nvs - 1];
+    if (e->loc == WB_LOC_REG) {
+        if (wb_type_is_float(e->type))
+            wb_rs_xmm_free(c, e->reg);
+        else
+            wb_rs_gpr_free(c, e->reg);
+    }
+    c->nvs--;
+    if (c->nspilled > c->nvs)
+        c->nspilled = c->nvs;
+}
+
+static inline x64_gpr wb_pop_gpr(wb_ctx *c)
+{
+    const wb_vsval *e;
+    if (__builtin_expect(c->nvs == 0, 0))
+        return wb_pop_gpr_slow(c);
+    e = &c->vs[c->nvs - 1];
+    if (e->loc != WB_LOC_REG)
+        return wb_pop_gpr_slow(c);
+    c->nvs--;
+    if (c->nspilled > c->nvs)
+        c->nspilled = c->nvs;
+    wb_rs_gpr_hold(c, e->reg);
+    return (x64_gpr)e->reg;
+}
+
+static inline x64_xmm wb_pop_xmm(wb_ctx *c)
+{
+    const wb_vsval *e;
+    if (__builtin_expect(c->nvs == 0, 0))
+        return wb_pop_xmm_slow(c);
+    e = &c->vs[c->nvs - 1];
+    if (e->loc != WB_LOC_REG)
+        return wb_pop_xmm_slow(c);
+    c->nvs--;
+    if (c->nspilled > c->nvs)
+        c->nspilled = c->nvs;
+    wb_rs_xmm_hold(c, e->reg);
+    return (x64_xmm)e->reg;
+}
+
+static inline x64_gpr wb_alloc_gpr(wb_ctx *c)
+{
+    int r = wb_rs_free_gpr(c);
+    if (__builtin_expect(r < 0, 0))
+        return wb_alloc_gpr_slow(c);
+    wb_rs_gpr_hold(c, (unsigned)r);
+    return (x64_gpr)r;
+}
+
+static inline x64_xmm wb_alloc_xmm(wb_ctx *c)
+{
+    int r = wb_rs_free_xmm(c);
+    if (__builtin_expect(r < 0, 0))
+        return wb_alloc_xmm_slow(c);
+    wb_rs_xmm_hold(c, (unsigned)r);
+    return (x64_xmm)r;
+}
+
+static inline void wb_push_gpr(wb_ctx *c, uint8_t type, x64_gpr r)
+{
+    wb_vsval *e;
+    if (__builtin_expect((unsigned)r >= 16 || !((c->gpr_held >> r) & 1), 0)) {
+        wb_push_reg_fail(c);
+        return;
+    }
+    if (!(e = wb_push_entry(c, type, WB_LOC_REG)))
+        return;
+    e->reg = (uint8_t)r;
+    wb_rs_gpr_own(c, r, c->nvs - 1);
+}
+
+static inline void wb_push_xmm(wb_ctx *c, uint8_t type, x64_xmm x)
+{
+    wb_vsval *e;
+    if (__builtin_expect((unsigned)x >= 16 || !((c->xmm_held >> x) & 1), 0)) {
+        wb_push_reg_fail(c);
+        return;
+    }
+    if (!(e = wb_push_entry(c, type, WB_LOC_REG)))
+        return;
+    e->reg = (uint8_t)x;
+    wb_rs_xmm_own(c, x, c->nvs - 1);
+}
+
+static inline void wb_push_const(wb_ctx *c, uint8_t type, int64_t k)
+{
+    wb_vsval *e = wb_push_entry(c, type, WB_LOC_CONST);
+    if (e)
+        e->k = k;
+}
+
+static inline void wb_drop(wb_ctx *c, uint32_t n)
+{
+    while (n-- && c->nvs)
+        wb_pop_entry(c);
+}
 
 #endif

@@ -10,6 +10,7 @@
  * straight into the buffer: begin() guarantees X64_MAX_INSN free bytes,
  * end() commits the new length. When the buffer cannot grow, begin()
  * hands out a scratch area instead, so encoders never test for failure. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ enum { F_B = 1, F_SH = 2, F_RRI = 4, F_S8 = 8, F_D64 = 16, F_RMRR = 32,
 typedef struct opdesc {
     const char *name;
     uint16_t f;
+    uint16_t sizes;    /* bit n set: operand size n (1, 2, 4, 8) is encodable */
     uint32_t rm, mr;
     uint8_t i32, i8, ax;
     uint16_t o;
@@ -60,9 +62,11 @@ typedef struct sopdesc {
 #define I    F_I
 #define NX   F_NX
 #define RV   F_RV
+/* D64: 64 bits only; B: every size; else 16, 32 and 64 bits */
+#define SIZES(f) ((f) & F_D64 ? 1u << 8 : (f) & F_B ? 0x116u : 0x114u)
 static const opdesc ops[X64_OP__COUNT] = {
 #define X(name, mn, f, rm, mr, i32, i8, ax, o, un, d) \
-    [X64_##name] = { mn, f, rm, mr, i32, i8, ax, o, un, d },
+    [X64_##name] = { mn, f, SIZES(f), rm, mr, i32, i8, ax, o, un, d },
     X64_OP_LIST(X)
 #undef X
 };
@@ -89,6 +93,62 @@ const char *x64_op_name(x64_op op)
 const char *x64_sop_name(x64_sop op)
 {
     return (unsigned)op < X64_SOP__COUNT ? sops[op].name : "?";
+}
+
+/* -- Coverage of instruction forms -- */
+
+static const char *const form_names[X64_FORM__COUNT] = {
+#define X(name, text) [X64_FORM_##name] = text,
+    X64_FORM_LIST(X)
+#undef X
+};
+
+static const char *const cc_names[16] = {
+    "o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g",
+};
+
+/* Records form (f, op, operand size sz in bytes or 0, variant v). */
+static inline void cov(x64_buf *b, x64_form f, unsigned op, unsigned sz, x64_variant v)
+{
+    if (__builtin_expect(b->cov != NULL, 0)) {
+        uint32_t k = X64_COV_KEY(f, op, sz ? __builtin_ctz(sz) & 3 : 0, v);
+        b->cov[k >> 3] |= (uint8_t)(1u << (k & 7));
+    }
+}
+
+char *x64_cov_name(uint32_t k, char *buf, size_t size)
+{
+    unsigned v = k & 3, szi = (k >> 2) & 3, op = (k >> 4) & 127, f = k >> 11;
+    bool sse = f >= X64_FORM_XX, jump = f == X64_FORM_JMP || f == X64_FORM_JCC ||
+                                        f == X64_FORM_CALL;
+    bool ccop = f == X64_FORM_JCC || f == X64_FORM_SETCC || f == X64_FORM_SETCC_M ||
+                f == X64_FORM_CMOV || f == X64_FORM_CMOV_M;
+    static const char *const vnames[2][4] = {
+        { "", " imm8", " imm32", " short" },
+        { "", " rel8", " rel32", " short" },
+    };
+    char opname[16];
+    const char *on;
+
+    if (f >= X64_FORM__COUNT) {
+        snprintf(buf, size, "?");
+        return buf;
+    }
+    if (ccop)
+        on = op < 16 ? cc_names[op] : "?";
+    else if (f == X64_FORM_NOP || f == X64_FORM_CDQ || f == X64_FORM_RET ||
+             f == X64_FORM_INT3 || f == X64_FORM_UD2 || f == X64_FORM_JMP ||
+             f == X64_FORM_CALL)
+        on = f == X64_FORM_NOP ? (snprintf(opname, sizeof opname, "%u", op), opname) : "";
+    else
+        on = sse ? x64_sop_name((x64_sop)op) : x64_op_name((x64_op)op);
+    if (sse || f == X64_FORM_NOP || f == X64_FORM_RET || f == X64_FORM_INT3 ||
+        f == X64_FORM_UD2 || jump || f == X64_FORM_SETCC || f == X64_FORM_SETCC_M)
+        snprintf(buf, size, "%s%s%s%s", form_names[f], *on ? " " : "", on, vnames[jump][v]);
+    else
+        snprintf(buf, size, "%s%s%s %u%s", form_names[f], *on ? " " : "", on, 8u << szi,
+                 vnames[jump][v]);
+    return buf;
 }
 
 /* -- Errors and growth -- */
@@ -193,6 +253,12 @@ void x64_buf_free(x64_buf *b)
     x64_buf_init(b);
 }
 
+void x64_buf_reserve(x64_buf *b, uint32_t n)
+{
+    if (b->cap - b->len < n)
+        grow(b, n);
+}
+
 void x64_buf_reset(x64_buf *b)
 {
     b->len = 0;
@@ -204,13 +270,14 @@ void x64_buf_reset(x64_buf *b)
     b->nfixups = 0;
     b->freefix = NOFIX;
     b->rip_label = X64_NOLABEL;
+    b->npending = 0;
 }
 
 wb_err x64_buf_finish(const x64_buf *b, wb_diag *d)
 {
     if (b->err != WB_OK)
         return wb_diag_setf(d, b->err, NULL, b->err_pos, "x64 encoder: %s", b->why);
-    for (uint32_t i = 0; i < b->nlabels; i++)
+    for (uint32_t i = 0; b->npending && i < b->nlabels; i++)
         if (b->labels[i].used && b->labels[i].pos == UNBOUND)
             return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, b->len,
                                 "x64 encoder: label %u referenced but never bound", i);
@@ -223,6 +290,11 @@ uint8_t *x64_buf_take(x64_buf *b, uint32_t *len)
 
     if (x64_buf_finish(b, NULL) != WB_OK || b->len == 0)
         return NULL;
+    if (b->cap - b->len >= 4096) {          /* give back what was reserved */
+        uint8_t *p = realloc(code, b->len);
+        if (p)
+            code = p;
+    }
     *len = b->len;
     b->code = NULL;
     b->cap = 0;
@@ -295,6 +367,8 @@ static void use_label(x64_buf *b, x64_label l, uint32_t at, unsigned size,
 
     if (!li || b->full)
         return;
+    if (!li->used && li->pos == UNBOUND)
+        b->npending++;
     li->used = true;
     if (li->pos != UNBOUND) {
         put_rel(b, at, size, (int64_t)li->pos + addend - origin);
@@ -346,6 +420,8 @@ void x64_label_bind(x64_buf *b, x64_label l)
         return;
     }
     li->pos = b->len;
+    if (li->used)
+        b->npending--;
     for (f = li->head; f != NOFIX; f = next) {
         x64_fixup *fx = &b->fixups[f];
         next = fx->next;
@@ -365,11 +441,7 @@ int64_t x64_label_pos(const x64_buf *b, x64_label l)
 
 uint32_t x64_labels_unbound(const x64_buf *b)
 {
-    uint32_t n = 0;
-
-    for (uint32_t i = 0; i < b->nlabels; i++)
-        n += b->labels[i].used && b->labels[i].pos == UNBOUND;
-    return n;
+    return b->npending;
 }
 
 void x64_d32_label(x64_buf *b, x64_label l, uint32_t origin)
@@ -441,6 +513,7 @@ void x64_nop(x64_buf *b, uint32_t n)
         uint32_t k = n < 9 ? n : 9;
         uint8_t *p = begin(b);
         memcpy(p, nops[k - 1], k);
+        cov(b, X64_FORM_NOP, k, 0, X64_VAR_ONE);
         end(b, p + k);
         n -= k;
     }
@@ -459,8 +532,11 @@ void x64_align(x64_buf *b, uint32_t align)
 
 static inline bool gpr_ok(unsigned r) { return r < 16; }
 
-static bool mem_ok(const x64_mem *m)
+static inline bool mem_ok(const x64_mem *m)
 {
+    /* the common [base + disp] first */
+    if (m->base < 16 && m->index == X64_NOREG && m->label == X64_NOLABEL)
+        return true;
     if (m->scale > 3)
         return false;
     if (m->base == X64_RIP)
@@ -477,10 +553,24 @@ static bool mem_ok(const x64_mem *m)
  * rex: the W R X B bits; force: emit REX even if empty (byte regs 4-7). */
 static inline uint8_t *emit_opc(uint8_t *p, uint32_t opc, unsigned rex, bool force, bool o16)
 {
-    int sh = opc > 0xFFFFFF ? 24 : opc > 0xFFFF ? 16 : opc > 0xFF ? 8 : 0;
+    int sh;
 
     if (o16)
         *p++ = 0x66;
+    if (opc <= 0xFF) {                      /* one opcode byte, no prefix */
+        if (rex || force)
+            *p++ = (uint8_t)(0x40 | rex);
+        *p++ = (uint8_t)opc;
+        return p;
+    }
+    if ((opc >> 8) == 0x0F) {               /* 0F xx */
+        if (rex || force)
+            *p++ = (uint8_t)(0x40 | rex);
+        p[0] = 0x0F;
+        p[1] = (uint8_t)opc;
+        return p + 2;
+    }
+    sh = opc > 0xFFFFFF ? 24 : opc > 0xFFFF ? 16 : 8;
     for (; sh > 0; sh -= 8) {
         unsigned c = (opc >> sh) & 0xFF;
         if (c == 0x66 || c == 0xF2 || c == 0xF3)
@@ -499,7 +589,7 @@ static inline uint8_t *emit_opc(uint8_t *p, uint32_t opc, unsigned rex, bool for
 
 /* ModRM, SIB and displacement of a memory operand with ModRM.reg = reg.
  * A label reference is completed by end(), when the length is known. */
-static uint8_t *emit_mem(x64_buf *b, uint8_t *p, unsigned reg, const x64_mem *m)
+static uint8_t *emit_mem_slow(x64_buf *b, uint8_t *p, unsigned reg, const x64_mem *m)
 {
     unsigned base = m->base, idx = m->index, mod;
     int32_t d = m->disp;
@@ -535,8 +625,33 @@ static uint8_t *emit_mem(x64_buf *b, uint8_t *p, unsigned reg, const x64_mem *m)
     return p;
 }
 
+/* The same, inline for the common [base + disp] with base neither rsp/r12
+ * (which need a SIB) nor rip. */
+static inline __attribute__((always_inline)) uint8_t *emit_mem(x64_buf *b, uint8_t *p,
+                                                               unsigned reg,
+                                                               const x64_mem *m)
+{
+    unsigned base = m->base;
+    int32_t d = m->disp;
+
+    if (__builtin_expect(base >= 16 || m->index != X64_NOREG || (base & 7) == 4, 0))
+        return emit_mem_slow(b, p, reg, m);
+    reg = (reg & 7) << 3 | (base & 7);
+    if (d == 0 && (base & 7) != 5) {
+        *p++ = (uint8_t)reg;
+    } else if (fits8(d)) {
+        p[0] = (uint8_t)(0x40 | reg);
+        p[1] = (uint8_t)d;
+        p += 2;
+    } else {
+        *p++ = (uint8_t)(0x80 | reg);
+        p = put32(p, (uint32_t)d);
+    }
+    return p;
+}
+
 /* One ModRM instruction: r/m is register rm, or memory m when m != NULL. */
-static inline uint8_t *enc(x64_buf *b, uint8_t *p, uint32_t opc, bool w, bool o16,
+static inline __attribute__((always_inline)) uint8_t *enc(x64_buf *b, uint8_t *p, uint32_t opc, bool w, bool o16,
                            bool force, unsigned reg, unsigned rm, const x64_mem *m)
 {
     unsigned rex = (w ? 8u : 0u) | (reg & 8) >> 1;
@@ -590,7 +705,7 @@ static int64_t imm_sext(x64_size sz, int64_t v)
 }
 
 /* Checks op and size; returns the descriptor or NULL (error recorded). */
-static const opdesc *op_get(x64_buf *b, x64_op op, x64_size sz)
+static inline const opdesc *op_get(x64_buf *b, x64_op op, x64_size sz)
 {
     const opdesc *d;
 
@@ -599,15 +714,13 @@ static const opdesc *op_get(x64_buf *b, x64_op op, x64_size sz)
         return NULL;
     }
     d = &ops[op];
-    if (sz != X64_8 && sz != X64_16 && sz != X64_32 && sz != X64_64) {
+    if (__builtin_expect((unsigned)sz < 16 && ((d->sizes >> sz) & 1), 1))
+        return d;
+    if (sz != X64_8 && sz != X64_16 && sz != X64_32 && sz != X64_64)
         bad(b, "invalid operand size");
-        return NULL;
-    }
-    if ((d->f & F_D64) ? sz != X64_64 : (sz == X64_8 && !(d->f & F_B))) {
+    else
         bad(b, "operand size not encodable for this operation");
-        return NULL;
-    }
-    return d;
+    return NULL;
 }
 
 /* The opcode for size sz: byte forms sit at opcode - 1. */
@@ -650,6 +763,9 @@ void x64_rr(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src)
         /* xchg eax, r: 90+r (but xchg eax, eax must zero-extend: 87 C0) */
         unsigned r = dst == X64_RAX ? src : dst;
         p = emit_opc(p, d->o + (r & 7), (w ? 8u : 0u) | (r & 8) >> 3, false, o16);
+        cov(b, X64_FORM_RR, op, sz, X64_VAR_SHORT);
+        end(b, p);
+        return;
     } else if (d->mr && !(d->f & F_RMRR)) {
         p = enc(b, p, szop(d, d->mr, sz), w, o16, byte && (byte_rex(dst) || byte_rex(src)),
                 src, dst, NULL);
@@ -661,6 +777,7 @@ void x64_rr(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src)
         bad(b, "no reg, reg form for this operation");
         return;
     }
+    cov(b, X64_FORM_RR, op, sz, X64_VAR_ONE);
     end(b, p);
 }
 
@@ -683,6 +800,7 @@ void x64_rm(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src)
     p = begin(b);
     p = enc(b, p, szop(d, d->rm, sz), rexw(d, sz), sz == X64_16,
             sz == X64_8 && byte_rex(dst), dst, 0, &src);
+    cov(b, X64_FORM_RM, op, sz, X64_VAR_ONE);
     end(b, p);
 }
 
@@ -713,6 +831,7 @@ void x64_mr(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, x64_gpr src)
         bad(b, "no mem, reg form for this operation");
         return;
     }
+    cov(b, X64_FORM_MR, op, sz, X64_VAR_ONE);
     end(b, p);
 }
 
@@ -723,6 +842,8 @@ static void enc_imm(x64_buf *b, const opdesc *d, x64_size sz, unsigned r,
 {
     bool w = rexw(d, sz), o16 = sz == X64_16, byte = sz == X64_8;
     bool force = !m && byte && byte_rex(r);
+    x64_form form = m ? X64_FORM_MI : X64_FORM_RI;
+    unsigned op = (unsigned)(d - ops);
     uint8_t *p;
 
     if (d->f & F_SH) {                      /* shl r/m, imm8 (D1: by 1) */
@@ -733,9 +854,11 @@ static void enc_imm(x64_buf *b, const opdesc *d, x64_size sz, unsigned r,
         p = begin(b);
         if (imm == 1) {
             p = enc(b, p, szop(d, d->i8 + 0x10u, sz), w, o16, force, d->digit, r, m);
+            cov(b, form, op, sz, X64_VAR_SHORT);
         } else {
             p = enc(b, p, szop(d, d->i8, sz), w, o16, force, d->digit, r, m);
             *p++ = (uint8_t)imm;
+            cov(b, form, op, sz, X64_VAR_8);
         }
         end(b, p);
         return;
@@ -749,12 +872,15 @@ static void enc_imm(x64_buf *b, const opdesc *d, x64_size sz, unsigned r,
     if (d->i8 && !byte && fits8(imm)) {     /* 83 /d ib */
         p = enc(b, p, d->i8, w, o16, force, d->digit, r, m);
         *p++ = (uint8_t)imm;
+        cov(b, form, op, sz, X64_VAR_8);
     } else if (d->ax && !m && r == X64_RAX) { /* 05 id: op eax, imm32 */
         p = emit_opc(p, szop(d, d->ax, sz), w ? 8u : 0u, false, o16);
         p = put_imm(p, sz, imm);
+        cov(b, form, op, sz, X64_VAR_SHORT);
     } else if (d->i32) {                    /* 81 /d id */
         p = enc(b, p, szop(d, d->i32, sz), w, o16, force, d->digit, r, m);
         p = put_imm(p, sz, imm);
+        cov(b, form, op, sz, X64_VAR_32);
     } else {
         bad(b, "no immediate form for this operation");
         return;
@@ -791,6 +917,7 @@ void x64_ri(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, int64_t imm)
         } else {
             p = put_imm(p, sz, imm);
         }
+        cov(b, X64_FORM_RI, op, sz, X64_VAR_SHORT);
         end(b, p);
         return;
     }
@@ -841,10 +968,12 @@ void x64_r(x64_buf *b, x64_op op, x64_size sz, x64_gpr r)
         }
         p = begin(b);
         p = emit_opc(p, d->o + (r & 7), (rexw(d, sz) ? 8u : 0u) | (r & 8) >> 3, false, false);
+        cov(b, X64_FORM_R, op, sz, X64_VAR_SHORT);
     } else if (d->un) {                     /* F7 /d */
         p = begin(b);
         p = enc(b, p, szop(d, d->un, sz), rexw(d, sz), sz == X64_16,
                 sz == X64_8 && byte_rex(r), d->digit, r, NULL);
+        cov(b, X64_FORM_R, op, sz, X64_VAR_ONE);
     } else {
         bad(b, "no one-register form for this operation");
         return;
@@ -870,6 +999,7 @@ void x64_m(x64_buf *b, x64_op op, x64_size sz, x64_mem m)
     }
     p = begin(b);
     p = enc(b, p, szop(d, d->un, sz), rexw(d, sz), sz == X64_16, false, d->digit, 0, &m);
+    cov(b, X64_FORM_M, op, sz, X64_VAR_ONE);
     end(b, p);
 }
 
@@ -890,9 +1020,11 @@ static void enc_rri(x64_buf *b, x64_op op, x64_size sz, unsigned dst, unsigned s
     if (fits8(imm_sext(sz, imm))) {         /* 6B /r ib */
         p = enc(b, p, d->i8, rexw(d, sz), sz == X64_16, false, dst, src, m);
         *p++ = (uint8_t)imm;
+        cov(b, m ? X64_FORM_RMI : X64_FORM_RRI, op, sz, X64_VAR_8);
     } else {                                /* 69 /r iw/id */
         p = enc(b, p, d->i32, rexw(d, sz), sz == X64_16, false, dst, src, m);
         p = put_imm(p, sz, imm);
+        cov(b, m ? X64_FORM_RMI : X64_FORM_RRI, op, sz, X64_VAR_32);
     }
     end(b, p);
 }
@@ -921,6 +1053,7 @@ void x64_ri64(x64_buf *b, x64_gpr dst, uint64_t imm)
     p = begin(b);
     p = emit_opc(p, 0xB8u + (dst & 7), 8u | (dst & 8) >> 3, false, false);
     memcpy(p, &imm, 8);
+    cov(b, X64_FORM_RI64, X64_MOV, X64_64, X64_VAR_ONE);
     end(b, p + 8);
 }
 
@@ -948,6 +1081,7 @@ void x64_setcc(x64_buf *b, x64_cc cc, x64_gpr dst)
     }
     p = begin(b);
     p = enc(b, p, 0x0F90u + cc, false, false, byte_rex(dst), 0, dst, NULL);
+    cov(b, X64_FORM_SETCC, cc, 0, X64_VAR_ONE);
     end(b, p);
 }
 
@@ -962,6 +1096,7 @@ void x64_setcc_m(x64_buf *b, x64_cc cc, x64_mem dst)
     }
     p = begin(b);
     p = enc(b, p, 0x0F90u + cc, false, false, false, 0, 0, &dst);
+    cov(b, X64_FORM_SETCC_M, cc, 0, X64_VAR_ONE);
     end(b, p);
 }
 
@@ -977,6 +1112,7 @@ static void enc_cmov(x64_buf *b, x64_cc cc, x64_size sz, unsigned dst, unsigned 
     }
     p = begin(b);
     p = enc(b, p, 0x0F40u + cc, sz == X64_64, sz == X64_16, false, dst, src, m);
+    cov(b, m ? X64_FORM_CMOV_M : X64_FORM_CMOV, cc, sz, X64_VAR_ONE);
     end(b, p);
 }
 
@@ -992,13 +1128,15 @@ void x64_cmov_m(x64_buf *b, x64_cc cc, x64_size sz, x64_gpr dst, x64_mem src)
     enc_cmov(b, cc, sz, dst, 0, &src);
 }
 
-/* Instructions without operands: up to 3 bytes, first byte first. */
-static void enc_fixed(x64_buf *b, unsigned n, uint8_t b0, uint8_t b1)
+/* Instructions without operands: up to 2 bytes, first byte first. */
+static void enc_fixed(x64_buf *b, x64_form f, unsigned sz, unsigned n, uint8_t b0,
+                      uint8_t b1)
 {
     uint8_t *p = begin(b);
 
     p[0] = b0;
     p[1] = b1;
+    cov(b, f, 0, sz, X64_VAR_ONE);
     end(b, p + n);
 }
 
@@ -1006,23 +1144,24 @@ static void enc_fixed(x64_buf *b, unsigned n, uint8_t b0, uint8_t b1)
 void x64_cdq(x64_buf *b, x64_size sz)
 {
     if (sz == X64_16)
-        enc_fixed(b, 2, 0x66, 0x99);
+        enc_fixed(b, X64_FORM_CDQ, sz, 2, 0x66, 0x99);
     else if (sz == X64_32)
-        enc_fixed(b, 1, 0x99, 0);
+        enc_fixed(b, X64_FORM_CDQ, sz, 1, 0x99, 0);
     else if (sz == X64_64)
-        enc_fixed(b, 2, 0x48, 0x99);
+        enc_fixed(b, X64_FORM_CDQ, sz, 2, 0x48, 0x99);
     else
         bad(b, "invalid operand size");
 }
 
-void x64_ret(x64_buf *b) { enc_fixed(b, 1, 0xC3, 0); }  /* ret */
-void x64_int3(x64_buf *b) { enc_fixed(b, 1, 0xCC, 0); } /* int3 */
-void x64_ud2(x64_buf *b) { enc_fixed(b, 2, 0x0F, 0x0B); } /* ud2 */
+void x64_ret(x64_buf *b) { enc_fixed(b, X64_FORM_RET, 0, 1, 0xC3, 0); }    /* ret */
+void x64_int3(x64_buf *b) { enc_fixed(b, X64_FORM_INT3, 0, 1, 0xCC, 0); }  /* int3 */
+void x64_ud2(x64_buf *b) { enc_fixed(b, X64_FORM_UD2, 0, 2, 0x0F, 0x0B); } /* ud2 */
 
 /* -- Jumps and calls to labels -- */
 
 /* short: op8 rel8; near: op32 (1 or 2 bytes) rel32. */
-static void enc_jump(x64_buf *b, x64_label l, x64_jsize js, uint8_t op8, uint16_t op32)
+static void enc_jump(x64_buf *b, x64_form f, unsigned op, x64_label l, x64_jsize js,
+                     uint8_t op8, uint16_t op32)
 {
     int64_t pos = x64_label_pos(b, l);
     unsigned n32 = op32 > 0xFF ? 2 : 1;
@@ -1036,6 +1175,7 @@ static void enc_jump(x64_buf *b, x64_label l, x64_jsize js, uint8_t op8, uint16_
     if (js == X64_JSHORT || (js == X64_JAUTO && pos >= 0 && fits8(pos - ((int64_t)b->len + 2)))) {
         p[0] = op8;
         p[1] = 0;
+        cov(b, f, op, 0, X64_VAR_8);
         end(b, p + 2);
         use_label(b, l, b->len - 1, 1, b->len, 0);
         return;
@@ -1044,6 +1184,7 @@ static void enc_jump(x64_buf *b, x64_label l, x64_jsize js, uint8_t op8, uint16_
         *p++ = (uint8_t)(op32 >> 8);
     *p++ = (uint8_t)op32;
     p = put32(p, 0);
+    cov(b, f, op, 0, X64_VAR_32);
     end(b, p);
     use_label(b, l, b->len - 4, 4, b->len, 0);
 }
@@ -1051,7 +1192,7 @@ static void enc_jump(x64_buf *b, x64_label l, x64_jsize js, uint8_t op8, uint16_
 /* jmp L */
 void x64_jmp(x64_buf *b, x64_label l, x64_jsize js)
 {
-    enc_jump(b, l, js, 0xEB, 0xE9);
+    enc_jump(b, X64_FORM_JMP, 0, l, js, 0xEB, 0xE9);
 }
 
 /* jcc L */
@@ -1061,13 +1202,13 @@ void x64_jcc(x64_buf *b, x64_cc cc, x64_label l, x64_jsize js)
         bad(b, "invalid condition");
         return;
     }
-    enc_jump(b, l, js, (uint8_t)(0x70 + cc), (uint16_t)(0x0F80 + cc));
+    enc_jump(b, X64_FORM_JCC, cc, l, js, (uint8_t)(0x70 + cc), (uint16_t)(0x0F80 + cc));
 }
 
 /* call L (rel32) */
 void x64_call(x64_buf *b, x64_label l)
 {
-    enc_jump(b, l, X64_JNEAR, 0, 0xE8);
+    enc_jump(b, X64_FORM_CALL, 0, l, X64_JNEAR, 0, 0xE8);
 }
 
 /* -- SSE instructions -- */
@@ -1083,7 +1224,7 @@ static const sopdesc *sop_get(x64_buf *b, x64_sop op)
 
 /* One SSE instruction with opcode opc (0: form missing), ModRM.reg = reg,
  * r/m = register rm or memory m, and an imm8 when the op takes one. */
-static void enc_sse(x64_buf *b, const sopdesc *d, uint32_t opc, unsigned reg,
+static void enc_sse(x64_buf *b, x64_form f, const sopdesc *d, uint32_t opc, unsigned reg,
                     unsigned rm, const x64_mem *m, bool has_imm, uint8_t imm)
 {
     uint8_t *p;
@@ -1102,6 +1243,7 @@ static void enc_sse(x64_buf *b, const sopdesc *d, uint32_t opc, unsigned reg,
     p = enc(b, p, opc, false, false, false, reg, rm, m);
     if (has_imm)
         *p++ = imm;
+    cov(b, f, (unsigned)(d - sops), 0, X64_VAR_ONE);
     end(b, p);
 }
 
@@ -1109,28 +1251,28 @@ static void enc_sse(x64_buf *b, const sopdesc *d, uint32_t opc, unsigned reg,
 void x64_xx(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, false, 0);
+    enc_sse(b, X64_FORM_XX, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, false, 0);
 }
 
 /* op x, [m] */
 void x64_xm(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, d, d ? d->xm : 0, dst, 0, &src, false, 0);
+    enc_sse(b, X64_FORM_XM, d, d ? d->xm : 0, dst, 0, &src, false, 0);
 }
 
 /* op [m], x */
 void x64_mx(x64_buf *b, x64_sop op, x64_mem dst, x64_xmm src)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, d, d ? d->mx : 0, src, 0, &dst, false, 0);
+    enc_sse(b, X64_FORM_MX, d, d ? d->mx : 0, src, 0, &dst, false, 0);
 }
 
 /* op x, r32/r64 */
 void x64_xr(x64_buf *b, x64_sop op, x64_xmm dst, x64_gpr src)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, d, d ? d->xr : 0, dst, src, NULL, false, 0);
+    enc_sse(b, X64_FORM_XR, d, d ? d->xr : 0, dst, src, NULL, false, 0);
 }
 
 /* op r32/r64, x */
@@ -1138,28 +1280,28 @@ void x64_rx(x64_buf *b, x64_sop op, x64_gpr dst, x64_xmm src)
 {
     const sopdesc *d = sop_get(b, op);
     if (d && (d->f & F_RV))                 /* movd r/m32, xmm: xmm in reg */
-        enc_sse(b, d, d->rx, src, dst, NULL, false, 0);
+        enc_sse(b, X64_FORM_RX, d, d->rx, src, dst, NULL, false, 0);
     else
-        enc_sse(b, d, d ? d->rx : 0, dst, src, NULL, false, 0);
+        enc_sse(b, X64_FORM_RX, d, d ? d->rx : 0, dst, src, NULL, false, 0);
 }
 
 /* op r32/r64, [m] */
 void x64_rxm(x64_buf *b, x64_sop op, x64_gpr dst, x64_mem src)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, d, d && !(d->f & F_RV) ? d->rx : 0, dst, 0, &src, false, 0);
+    enc_sse(b, X64_FORM_RXM, d, d && !(d->f & F_RV) ? d->rx : 0, dst, 0, &src, false, 0);
 }
 
 /* op x, x, imm8 */
 void x64_xxi(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src, uint8_t imm)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, true, imm);
+    enc_sse(b, X64_FORM_XXI, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, true, imm);
 }
 
 /* op x, [m], imm8 */
 void x64_xmi(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src, uint8_t imm)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, d, d ? d->xm : 0, dst, 0, &src, true, imm);
+    enc_sse(b, X64_FORM_XMI, d, d ? d->xm : 0, dst, 0, &src, true, imm);
 }

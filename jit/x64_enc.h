@@ -236,6 +236,51 @@ static inline x64_mem x64_mem_ripd(int32_t disp)
     return (x64_mem){ X64_RIP, X64_NOREG, 0, disp, X64_NOLABEL };
 }
 
+/* -- Coverage of instruction forms --
+ *
+ * A buffer whose `cov` points to a bitmap of X64_COV_BYTES (zeroed by its
+ * owner) sets one bit for each instruction form it encodes: the operand
+ * form (which encoder function: x64_form), the operation (x64_op or
+ * x64_sop; the condition of jcc/setcc/cmovcc; the length of a nop), the
+ * operand size, and the encoding the encoder chose where it has a choice
+ * (x64_variant). Data (x64_bytes, x64_d32...) is not recorded. The
+ * encoder's golden tests record their rows the same way, so that a test
+ * can check that every form a compiler emitted has a golden row. */
+#define X64_FORM_LIST(_)                                                       \
+    _(RR, "rr") _(RM, "rm") _(MR, "mr") _(RI, "ri") _(MI, "mi") _(R, "r")       \
+    _(M, "m") _(RRI, "rri") _(RMI, "rmi") _(RI64, "ri64") _(SETCC, "setcc")    \
+    _(SETCC_M, "setcc_m") _(CMOV, "cmov") _(CMOV_M, "cmov_m") _(CDQ, "cdq")    \
+    _(RET, "ret") _(INT3, "int3") _(UD2, "ud2") _(JMP, "jmp") _(JCC, "jcc")    \
+    _(CALL, "call") _(NOP, "nop") _(XX, "xx") _(XM, "xm") _(MX, "mx")          \
+    _(XR, "xr") _(RX, "rx") _(RXM, "rxm") _(XXI, "xxi") _(XMI, "xmi")
+
+typedef enum x64_form {
+#define X64_FORM_ENUM(name, text) X64_FORM_##name,
+    X64_FORM_LIST(X64_FORM_ENUM)
+#undef X64_FORM_ENUM
+    X64_FORM__COUNT
+} x64_form;
+
+/* The encoding chosen among those of one form. */
+typedef enum x64_variant {
+    X64_VAR_ONE,    /* the form has one encoding */
+    X64_VAR_8,      /* imm8 (83 /d ib, C1, 6B), or a rel8 jump */
+    X64_VAR_32,     /* imm16/32 (81 /d id, C7, 69), or a rel32 jump/call */
+    X64_VAR_SHORT,  /* register in the opcode (B8+r, 50+r, 90+r, 0F C8+r),
+                       op eax, imm (05), or a shift by 1 (D1) */
+} x64_variant;
+
+/* Key: form, operation (< 128), size index (0: 1 byte or none, 1: 2,
+ * 2: 4, 3: 8 bytes), variant. */
+#define X64_COV_KEY(form, op, szi, var) \
+    ((((uint32_t)(form) * 128u + (uint32_t)(op)) * 4u + (uint32_t)(szi)) * 4u + (uint32_t)(var))
+#define X64_COV_KEYS ((uint32_t)X64_FORM__COUNT * 128u * 16u)
+#define X64_COV_BYTES (X64_COV_KEYS / 8u)
+
+/* "ri add 32 imm8", "jcc ne rel32", "xm movss": the form of key k, for
+ * messages; returns buf. */
+char *x64_cov_name(uint32_t k, char *buf, size_t size);
+
 /* -- The buffer -- */
 typedef struct x64_labinfo x64_labinfo; /* private to x64_enc.c */
 typedef struct x64_fixup x64_fixup;
@@ -253,21 +298,27 @@ typedef struct x64_buf {
     uint32_t nlabels, caplabels;
     x64_fixup *fixups;
     uint32_t nfixups, capfixups, freefix;
+    uint32_t npending;   /* labels referenced and not bound yet */
     x64_label rip_label; /* RIP-relative label of the instruction being encoded */
     uint32_t rip_at;     /* its disp32 slot */
     int32_t rip_addend;
     uint8_t scratch[32]; /* target of instructions once code cannot grow */
+    uint8_t *cov;        /* optional coverage bitmap (borrowed), or NULL */
 } x64_buf;
 
 #define X64_MAX_INSN 15u
 #define X64_DEFAULT_LIMIT (1u << 30) /* bytes of code in one buffer */
 
-/* Initializes an empty buffer (no allocation yet). */
+/* Initializes an empty buffer (no allocation yet, no coverage). */
 void x64_buf_init(x64_buf *b);
 /* Frees the code and label storage; b may be re-initialized. */
 void x64_buf_free(x64_buf *b);
-/* Empties b (code, labels, error) keeping its storage for reuse. */
+/* Empties b (code, labels, error) keeping its storage, limit and
+ * coverage bitmap for reuse. */
 void x64_buf_reset(x64_buf *b);
+/* Makes room for n more bytes of code at once (a hint: growth stays
+ * automatic; failure is recorded as any other). */
+void x64_buf_reserve(x64_buf *b, uint32_t n);
 /* WB_OK, or the first error recorded (WB_ERR_NOMEM, WB_ERR_INTERNAL), or
  * WB_ERR_INTERNAL if a referenced label was never bound; detail into d. */
 wb_err x64_buf_finish(const x64_buf *b, wb_diag *d);

@@ -49,8 +49,18 @@ wb_err wb_op_table_init(wb_instance *inst, uint32_t table, uint32_t seg, uint32_
 
     if ((uint64_t)src + len > e->count || (uint64_t)dst + len > t->vm.size)
         return WB_ERR_TRAP_TABLE_OOB;
-    if (len)
+    if (t->elem_type == WB_EXTERNREF) {
+        /* Segment items need no counts of their own: an externref item is
+         * null or the value of an immutable imported global, alive as long
+         * as the store. */
+        wb_gc_heap *h = &inst->store->externs;
+        wb_gc_hold(h);
+        for (uint32_t i = 0; i < len; i++)
+            wb_gc_assign(h, &t->vm.elements[dst + i], e->items[src + i]);
+        wb_gc_unhold(h);
+    } else if (len) {
         memcpy(t->vm.elements + dst, e->items + src, (size_t)len * sizeof(uint64_t));
+    }
     return WB_OK;
 }
 
@@ -92,13 +102,27 @@ BUILTIN void builtin_data_drop(wb_vmctx *v, uint32_t seg)
     inst_of(v)->data_dropped[seg] = 1;
 }
 
-/* -- Tables -- */
+/* -- Tables (an externref element holds one count: DESIGN.md) -- */
+
+static wb_gc_heap *heap_of(wb_vmctx *v)
+{
+    return &inst_of(v)->store->externs;
+}
 
 BUILTIN uint32_t builtin_table_grow(wb_vmctx *v, uint32_t table, uint64_t init,
                                     uint32_t delta)
 {
-    int64_t old = wb_table_grow_raw(inst_of(v)->tables[table], delta, init);
-    return old < 0 ? UINT32_MAX : (uint32_t)old;
+    wb_rt_table *t = inst_of(v)->tables[table];
+    bool ext = t->elem_type == WB_EXTERNREF;
+    int64_t old;
+    if (ext && init && !wb_gc_live(heap_of(v), init))
+        init = 0; /* stale: null, never a dangling handle in the table */
+    old = wb_table_grow_raw(t, delta, init);
+    if (old < 0)
+        return UINT32_MAX;
+    if (ext && init)
+        wb_gc_inc(heap_of(v), init, delta);
+    return (uint32_t)old;
 }
 
 BUILTIN void builtin_table_fill(wb_vmctx *v, uint32_t table, uint32_t dst, uint64_t val,
@@ -107,6 +131,19 @@ BUILTIN void builtin_table_fill(wb_vmctx *v, uint32_t table, uint32_t dst, uint6
     wb_rt_table *t = inst_of(v)->tables[table];
     if ((uint64_t)dst + len > t->vm.size)
         BUILTIN_TRAP(v, WB_ERR_TRAP_TABLE_OOB);
+    if (t->elem_type == WB_EXTERNREF) {
+        wb_gc_heap *h = heap_of(v);
+        if (val && !wb_gc_inc(h, val, len))
+            val = 0;
+        wb_gc_hold(h); /* destructors after the loop: they may touch t */
+        for (uint32_t i = 0; i < len; i++) {
+            uint64_t old = t->vm.elements[dst + i];
+            t->vm.elements[dst + i] = val;
+            wb_gc_dec(h, old);
+        }
+        wb_gc_unhold(h);
+        return;
+    }
     for (uint32_t i = 0; i < len; i++)
         t->vm.elements[dst + i] = val;
 }
@@ -117,6 +154,21 @@ BUILTIN void builtin_table_copy(wb_vmctx *v, uint32_t dst_table, uint32_t src_ta
     wb_rt_table *d = inst_of(v)->tables[dst_table], *s = inst_of(v)->tables[src_table];
     if ((uint64_t)dst + len > d->vm.size || (uint64_t)src + len > s->vm.size)
         BUILTIN_TRAP(v, WB_ERR_TRAP_TABLE_OOB);
+    if (d->elem_type == WB_EXTERNREF) {
+        /* Element by element in memmove's order: a source is read before
+         * any write can reach it. Every value holds a count until it is
+         * overwritten, and destructors wait for the end. */
+        wb_gc_heap *h = heap_of(v);
+        wb_gc_hold(h);
+        if (dst <= src)
+            for (uint32_t i = 0; i < len; i++)
+                wb_gc_assign(h, &d->vm.elements[dst + i], s->vm.elements[src + i]);
+        else
+            for (uint32_t i = len; i-- > 0;)
+                wb_gc_assign(h, &d->vm.elements[dst + i], s->vm.elements[src + i]);
+        wb_gc_unhold(h);
+        return;
+    }
     memmove(d->vm.elements + dst, s->vm.elements + src, (size_t)len * sizeof(uint64_t));
 }
 
@@ -136,11 +188,30 @@ BUILTIN void builtin_elem_drop(wb_vmctx *v, uint32_t seg)
     e->count = 0;
 }
 
+/* A reference enters wasm code from a builtin called at return address pc:
+ * cloned into the activations table, after a collection when it is full.
+ * Returns r, or 0 when r is stale. */
+static uint64_t enter_from_wasm(wb_vmctx *v, uint64_t r, uintptr_t pc)
+{
+    wb_store *s = inst_of(v)->store;
+    if (!r || !wb_gc_inc(&s->externs, r, 1))
+        return 0; /* counted first: the collection below does not see r */
+    if (wb_gc_act_full(&s->externs))
+        wb_externref_collect_at(s, pc, v->exit_fp);
+    wb_gc_act_push(&s->externs, r);
+    return r;
+}
+
+/* (The baseline compiler inlines table.get of externrefs; this is the
+ * general path.) */
 BUILTIN uint64_t builtin_table_get(wb_vmctx *v, uint32_t table, uint32_t index)
 {
     wb_rt_table *t = inst_of(v)->tables[table];
     if (index >= t->vm.size)
         BUILTIN_TRAP(v, WB_ERR_TRAP_TABLE_OOB);
+    if (t->elem_type == WB_EXTERNREF)
+        return enter_from_wasm(v, t->vm.elements[index],
+                               (uintptr_t)__builtin_return_address(0));
     return t->vm.elements[index];
 }
 
@@ -149,22 +220,38 @@ BUILTIN void builtin_table_set(wb_vmctx *v, uint32_t table, uint32_t index, uint
     wb_rt_table *t = inst_of(v)->tables[table];
     if (index >= t->vm.size)
         BUILTIN_TRAP(v, WB_ERR_TRAP_TABLE_OOB);
-    t->vm.elements[index] = val;
+    if (t->elem_type == WB_EXTERNREF)
+        wb_gc_assign(heap_of(v), &t->vm.elements[index], val);
+    else
+        t->vm.elements[index] = val;
 }
 
 /* -- References and interruption -- */
 
-BUILTIN void builtin_externref_enter(wb_vmctx *v, uint64_t ref)
+/* The slow path of the inline clone into the activations table (full). */
+BUILTIN uint64_t builtin_externref_enter(wb_vmctx *v, uint64_t ref)
 {
-    wb_externref_pin(inst_of(v)->store, ref);
+    return enter_from_wasm(v, ref, (uintptr_t)__builtin_return_address(0));
 }
 
+/* global.set of an externref global: storage is the global's cell. */
+BUILTIN void builtin_global_set_ref(wb_vmctx *v, uint64_t *storage, uint64_t ref)
+{
+    wb_gc_assign(heap_of(v), storage, ref);
+}
+
+/* The epoch reached this vmctx's deadline: the store's deadline callback
+ * (interrupt.c) may extend it and let the code go on; else it traps. */
 BUILTIN void builtin_epoch_slow(wb_vmctx *v)
 {
-    /* No host callback to extend the deadline yet: the deadline is final. */
-    BUILTIN_TRAP(v, WB_ERR_TRAP_INTERRUPTED);
+    wb_err kind = wb_interrupt_epoch_reached(inst_of(v)->store);
+    if (kind != WB_OK)
+        BUILTIN_TRAP(v, kind);
 }
 
+/* The fuel would go below zero: the region that charged it does not run.
+ * The vmctx keeps the negative amount, so the store reports 0 left
+ * (interrupt.c) and any further region traps too until fuel is set. */
 BUILTIN void builtin_fuel_slow(wb_vmctx *v)
 {
     BUILTIN_TRAP(v, WB_ERR_TRAP_OUT_OF_FUEL);
@@ -184,6 +271,7 @@ const void *const wb_builtin_table[WB_BUILTIN__COUNT] = {
     [WB_BUILTIN_TABLE_GET] = (const void *)builtin_table_get,
     [WB_BUILTIN_TABLE_SET] = (const void *)builtin_table_set,
     [WB_BUILTIN_EXTERNREF_ENTER] = (const void *)builtin_externref_enter,
+    [WB_BUILTIN_GLOBAL_SET_REF] = (const void *)builtin_global_set_ref,
     [WB_BUILTIN_EPOCH_SLOW] = (const void *)builtin_epoch_slow,
     [WB_BUILTIN_FUEL_SLOW] = (const void *)builtin_fuel_slow,
 };

@@ -133,6 +133,7 @@ wb_err wb_func_call(wb_store *s, wb_rt_func *f, const wb_val *args, size_t nargs
         err = wb_host_call(s, f, args, results, &t);
         goto out;
     }
+    wb_externref_safepoint(s); /* before arguments enter the activations table */
     size = wb_args_area_size(f->params, f->nparams, f->results, f->nresults);
     if (size > sizeof(small) && !(area = calloc(1, size)))
         return WB_ERR_NOMEM;
@@ -151,6 +152,9 @@ wb_err wb_func_call(wb_store *s, wb_rt_func *f, const wb_val *args, size_t nargs
     if (area != small)
         free(area);
 out:
+    for (size_t j = 0; err == WB_OK && j < nresults; j++)
+        if (results[j].type == WB_EXTERNREF) /* a reference the caller owns */
+            results[j].of.externref = wb_externref_clone(s, results[j].of.externref);
     if (trap)
         *trap = t;
     else

@@ -1,31 +1,11 @@
-/* engine.c — configs, engines, and the engine-wide table of canonical
- * function signatures that gives every signature one id, so call_indirect
- * compares two integers even across modules and host functions. */
+/* engine.c — engines (a config's copy, the epoch counter) and the
+ * engine-wide table of canonical function signatures that gives every
+ * signature one id, so call_indirect compares two integers even across
+ * modules and host functions. Configs: config.c; the epoch: interrupt.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "runtime/runtime_int.h"
-
-/* -- Config -- */
-
-wb_config *wb_config_new(void)
-{
-    wb_config *c = calloc(1, sizeof(*c));
-    if (c)
-        wb_tunables_default(&c->tunables);
-    return c;
-}
-
-void wb_config_free(wb_config *c)
-{
-    free(c);
-}
-
-void wb_config_set_opt_level(wb_config *c, int level)
-{
-    if (level == 0 || level == 1 || level == 2 || level == 's')
-        c->tunables.opt_level = level;
-}
 
 /* -- Signatures -- */
 
@@ -134,10 +114,17 @@ wb_engine *wb_engine_new(const wb_config *c)
     wb_engine *e = calloc(1, sizeof(*e));
     if (!e)
         return NULL;
-    if (c)
+    if (c) {
         e->config = *c;
-    else
-        wb_tunables_default(&e->config.tunables);
+    } else {
+        wb_config *d = wb_config_new();
+        if (!d) {
+            free(e);
+            return NULL;
+        }
+        e->config = *d;
+        wb_config_free(d);
+    }
     if (pthread_mutex_init(&e->lock, NULL) != 0) {
         free(e);
         return NULL;
@@ -155,4 +142,9 @@ void wb_engine_free(wb_engine *e)
     free(e->slots);
     pthread_mutex_destroy(&e->lock);
     free(e);
+}
+
+const wb_config *wb_engine_config(const wb_engine *e)
+{
+    return &e->config;
 }

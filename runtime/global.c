@@ -30,7 +30,10 @@ wb_rt_global *wb_global_new(wb_store *s, const wb_val *v, bool mutable_)
         return NULL;
     if (!(g = wb_global_create(s, v->type, mutable_)))
         return NULL;
-    wb_val_store(s, v, g->value);
+    if (v->type == WB_EXTERNREF) /* the global holds a count */
+        wb_gc_assign(&s->externs, (uint64_t *)g->value, v->of.externref);
+    else
+        wb_val_store(s, v, g->value);
     return g;
 }
 
@@ -43,6 +46,9 @@ wb_err wb_global_set(wb_rt_global *g, const wb_val *v)
 {
     if (!g->mut || !v || !wb_val_fits(g->store, v, g->type))
         return WB_ERR_USAGE;
-    wb_val_store(g->store, v, g->value);
+    if (g->type == WB_EXTERNREF) /* the global holds a count */
+        wb_gc_assign(&g->store->externs, (uint64_t *)g->value, v->of.externref);
+    else
+        wb_val_store(g->store, v, g->value);
     return WB_OK;
 }

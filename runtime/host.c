@@ -96,6 +96,7 @@ void wb_host_dispatch(wb_rt_func *f, uint8_t *area, uintptr_t caller_fp, uintptr
     wb_val small[2][16], *args = small[0], *results = small[1];
     wb_caller caller = { .store = f->store };
     wb_vmctx *cv = caller_vmctx(caller_fp);
+    wb_host_exit hexit;
     uint32_t off = 0;
     wb_err err;
 
@@ -113,6 +114,8 @@ void wb_host_dispatch(wb_rt_func *f, uint8_t *area, uintptr_t caller_fp, uintptr
         wb_val_load(f->params[i], area + off, &args[i]);
         off += wb_valtype_bytes(f->params[i]);
     }
+    /* the wasm caller's frames stay walkable, its externref args held */
+    wb_externref_host_exit_push(f->store, &hexit, caller_fp, ret_pc, args, f->nparams);
     if ((err = host_run(f, &caller, args, results)) == WB_OK) {
         off = 0;
         for (uint32_t j = 0; j < f->nresults; j++) {
@@ -120,6 +123,7 @@ void wb_host_dispatch(wb_rt_func *f, uint8_t *area, uintptr_t caller_fp, uintptr
             off += wb_valtype_bytes(f->results[j]);
         }
     }
+    wb_externref_host_exit_pop(f->store, &hexit, args, f->nparams);
 out:
     if (args != small[0]) {
         free(args);

@@ -174,9 +174,9 @@ static wb_err alloc_instance(wb_store *s, wb_compiled *c, wb_instance **out)
     memset(inst->vmctx, 0, vmsize < sizeof(wb_vmctx) ? sizeof(wb_vmctx) : vmsize);
     inst->vmctx->instance = inst;
     inst->vmctx->epoch_ptr = &s->engine->epoch;
-    inst->vmctx->epoch_deadline = UINT64_MAX;
-    inst->vmctx->fuel = INT64_MAX;
+    wb_interrupt_init_vmctx(s, inst->vmctx); /* the store's deadline and fuel */
     inst->vmctx->builtins = wb_builtin_table;
+    inst->vmctx->externrefs = &s->externs.vm;
     inst->vmctx->stack_limit = s->stack_limit;
     memcpy(wb_vmctx_type_ids(inst->vmctx, &c->layout), c->type_ids,
            (size_t)m->ntypes * sizeof(uint32_t));
@@ -275,6 +275,8 @@ static wb_err setup_globals(wb_instance *inst, const wb_extern *imports)
                 return WB_ERR_NOMEM;
             if ((err = eval_const(inst, &gb->init, g->value)) != WB_OK)
                 return err;
+            if (gb->type.type == WB_EXTERNREF) /* the global's own count */
+                wb_gc_inc(&inst->store->externs, *(uint64_t *)g->value, 1);
         }
         inst->globals[i] = g;
         vg[i] = g->value;

@@ -33,6 +33,8 @@ wb_err wb_memory_create(wb_store *s, uint64_t min, uint64_t max, bool has_max,
         reservation = (uint64_t)WB_MAX_MEMORY_PAGES * WB_PAGE_SIZE;
     if (min * WB_PAGE_SIZE > reservation)
         return WB_ERR_NOMEM; /* the reservation cannot hold the minimum */
+    if (min > wb_config_memory_limit_pages(&s->engine->config))
+        return WB_ERR_LIMIT_MEMORY; /* above the configured limit (--max-memory) */
     if (!(m = calloc(1, sizeof(*m))))
         return WB_ERR_NOMEM;
     m->store = s;
@@ -40,6 +42,8 @@ wb_err wb_memory_create(wb_store *s, uint64_t min, uint64_t max, bool has_max,
     m->has_max = has_max;
     m->max_pages = has_max ? max : WB_MAX_MEMORY_PAGES;
     m->limit_pages = reservation / WB_PAGE_SIZE;
+    if (m->limit_pages > wb_config_memory_limit_pages(&s->engine->config))
+        m->limit_pages = wb_config_memory_limit_pages(&s->engine->config);
     m->mapped = reservation + guard;
     if (m->mapped == 0)
         m->mapped = WB_OS_PAGE; /* a base to point at, even for nothing */

@@ -10,16 +10,31 @@
 #include <stdint.h>
 
 #include "wasmbox.h"
+#include "gc/gc.h"
 #include "jit/jit.h"
 #include "runtime/vmctx.h"
 
 #define WB_PAGE_SIZE 65536u
 
-/* -- Config, engine, signatures (engine.c) -- */
+/* -- Config (config.c, config_hash.c), engine, signatures (engine.c) -- */
 
+#define WB_CONFIG_PATH_MAX 4096
+
+/* Copied by value into an engine: no pointers. A new field must also be
+ * classified in config_hash.c (fed into the cache key, or listed as
+ * run-time only); a _Static_assert there fails until it is. */
 struct wb_config {
-    wb_tunables tunables;
+    wb_tunables tunables;        /* everything that shapes generated code */
+    uint32_t proposals;          /* WB_PROPOSAL_* accepted (cache key) */
+    uint64_t max_memory;         /* bytes one linear memory may reach; 0 = no limit */
+    bool cache;                  /* use the code cache */
+    uint64_t cache_max_size;     /* bytes the cache may use on disk */
+    char cache_dir[WB_CONFIG_PATH_MAX]; /* "" = $XDG_CACHE_HOME/wasmbox */
 };
+
+/* Pages one memory may reach under c's max_memory (WB_MAX_MEMORY_PAGES
+ * when unlimited). */
+uint64_t wb_config_memory_limit_pages(const wb_config *c);
 
 typedef struct wb_sig wb_sig;
 struct wb_engine {
@@ -37,19 +52,45 @@ struct wb_engine {
 wb_err wb_engine_sig_id(wb_engine *e, const uint8_t *params, uint32_t nparams,
                         const uint8_t *results, uint32_t nresults, uint32_t *id);
 
-/* -- externref table (externref.c) -- */
-
-typedef struct wb_extern_slot wb_extern_slot;
-typedef struct wb_externs {
-    wb_extern_slot *slots;
-    uint32_t n, cap;
-    uint32_t free_head;         /* 1 + index of a free slot, 0 = none */
-} wb_externs;
+/* -- externrefs (externref.c; the heap and its collector are gc/) --
+ *
+ * A store's externrefs live in its wb_gc_heap (zeroed with the store, its
+ * vm part reachable from every vmctx, freed by wb_externs_free). Where the
+ * counts change (DESIGN.md, deferred reference counting):
+ *   - a reference entering wasm code from C (call arguments, host-call
+ *     results): wb_externref_enter, a clone into the activations table;
+ *   - stored in a global, table or element cell: wb_gc_assign (stale = null);
+ *   - handed to the host (wb_func_call results): a clone the host releases;
+ *   - locals, the value stack and wasm calls: never. */
+typedef wb_gc_heap wb_externs;
 
 void wb_externs_free(wb_externs *x);  /* runs every remaining destructor */
-/* Marks r reachable from wasm: kept alive until the store is freed (the
- * deferred-RC collector will replace this). Stale or null r: nothing. */
-void wb_externref_pin(wb_store *s, wb_externref r);
+/* r enters wasm code from C: cloned into the activations table (never
+ * collects). Returns r, or 0 when r is stale: it enters as null. */
+uint64_t wb_externref_enter(wb_store *s, uint64_t r);
+/* The host is about to call into wasm: collects if the activations table
+ * is due (a safe point: no wasm frame of this call exists yet). */
+void wb_externref_safepoint(wb_store *s);
+/* Collection from compiled code's slow path: the innermost wasm frame is
+ * suspended at the call returning to pc, with frame pointer fp. */
+wb_err wb_externref_collect_at(wb_store *s, uintptr_t pc, uintptr_t fp);
+
+/* Wasm code called a host function: while it runs, the calling wasm frames
+ * are suspended at (pc = return address, fp = caller's rbp), where a
+ * collection finds them; its externref arguments (in the caller's argument
+ * area, which no stack map covers) are held for the call. Push after
+ * loading the arguments, pop after storing the results and before raising
+ * a trap. One list per thread, innermost first. */
+typedef struct wb_host_exit {
+    struct wb_host_exit *prev;
+    wb_store *store;
+    struct wb_activation *act;   /* the activation the wasm caller runs in */
+    uintptr_t pc, fp;
+} wb_host_exit;
+void wb_externref_host_exit_push(wb_store *s, wb_host_exit *e, uintptr_t fp, uintptr_t pc,
+                                 const wb_val *args, uint32_t nargs);
+void wb_externref_host_exit_pop(wb_store *s, wb_host_exit *e, const wb_val *args,
+                                uint32_t nargs);
 
 /* -- Store (store.c) -- */
 
@@ -62,10 +103,23 @@ struct wb_store {
     wb_rt_global *globals;
     wb_externs externs;
     uintptr_t stack_limit;           /* value in every vmctx of the store */
+    /* Interruption (interrupt.c): the store-wide values every instance's
+     * vmctx copies. */
+    bool has_epoch_deadline;         /* else: never interrupted */
+    uint64_t epoch_deadline;         /* engine epoch at which code traps */
+    wb_epoch_deadline_fn deadline_fn;/* may extend the deadline, or NULL */
+    void *deadline_env;
+    bool has_fuel;                   /* else: INT64_MAX in every vmctx */
+    int64_t fuel;                    /* every vmctx's fuel at the last sync */
 };
 
 /* Sets stack_limit in the vmctx of every instance of s (when it changed). */
 void wb_store_set_stack_limit(wb_store *s, uintptr_t limit);
+/* Gives a new instance's vmctx the store's epoch deadline and fuel. */
+void wb_interrupt_init_vmctx(wb_store *s, wb_vmctx *v);
+/* The epoch slow path: WB_OK when execution may go on (the deadline was
+ * not reached, or the store's callback extended it), else the trap kind. */
+wb_err wb_interrupt_epoch_reached(wb_store *s);
 
 /* -- Functions -- */
 
@@ -103,7 +157,9 @@ uint64_t wb_ref_to_raw(wb_store *s, const wb_val *v);
 void wb_ref_from_raw(uint8_t type, uint64_t raw, wb_val *out);
 /* Whether v has type `type` and, for references, belongs to s. */
 bool wb_val_fits(wb_store *s, const wb_val *v, uint8_t type);
-/* Writes v into slot (8 or 16 bytes) / reads a value of `type` from it. */
+/* Writes v into slot (8 or 16 bytes) / reads a value of `type` from it.
+ * wb_val_store is for values entering wasm code: an externref is cloned
+ * into the activations table (wb_externref_enter). */
 void wb_val_store(wb_store *s, const wb_val *v, uint8_t *slot);
 void wb_val_load(uint8_t type, const uint8_t *slot, wb_val *out);
 

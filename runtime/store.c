@@ -129,7 +129,7 @@ void wb_val_store(wb_store *s, const wb_val *v, uint8_t *slot)
     case WB_EXTERNREF: {
         uint64_t raw = wb_ref_to_raw(s, v);
         if (v->type == WB_EXTERNREF)
-            wb_externref_pin(s, raw); /* now reachable from wasm */
+            raw = wb_externref_enter(s, raw); /* into the activations table */
         memcpy(slot, &raw, 8);
         break;
     }

@@ -78,8 +78,8 @@ static bool host_ref(wb_rt_table *t, const wb_val *v, uint64_t *raw)
     if (!wb_val_fits(t->store, v, t->elem_type))
         return false;
     *raw = wb_ref_to_raw(t->store, v);
-    if (t->elem_type == WB_EXTERNREF)
-        wb_externref_pin(t->store, *raw); /* reachable from wasm from now on */
+    if (t->elem_type == WB_EXTERNREF && *raw && !wb_gc_live(&t->store->externs, *raw))
+        *raw = 0; /* stale: null */
     return true;
 }
 
@@ -93,10 +93,12 @@ wb_rt_table *wb_table_new(wb_store *s, uint8_t elem_type, uint32_t min, uint32_t
         return NULL;
     if (init)
         raw = wb_ref_to_raw(s, init);
+    if (elem_type == WB_EXTERNREF && raw && !wb_gc_live(&s->externs, raw))
+        raw = 0; /* stale: null */
     if (wb_table_create(s, elem_type, min, max, has_max, raw, &t) != WB_OK)
         return NULL;
-    if (elem_type == WB_EXTERNREF)
-        wb_externref_pin(s, raw);
+    if (elem_type == WB_EXTERNREF && raw) /* one count per element */
+        wb_gc_inc(&s->externs, raw, min);
     t->next = s->tables;
     s->tables = t;
     return t;
@@ -120,14 +122,21 @@ bool wb_table_set(wb_rt_table *t, uint32_t i, const wb_val *v)
     uint64_t raw;
     if (i >= t->vm.size || !v || !host_ref(t, v, &raw))
         return false;
-    t->vm.elements[i] = raw;
+    if (t->elem_type == WB_EXTERNREF) /* one count per element */
+        wb_gc_assign(&t->store->externs, &t->vm.elements[i], raw);
+    else
+        t->vm.elements[i] = raw;
     return true;
 }
 
 int64_t wb_table_grow(wb_rt_table *t, uint32_t delta, const wb_val *init)
 {
     uint64_t raw;
+    int64_t old;
     if (!host_ref(t, init, &raw))
         return -1;
-    return wb_table_grow_raw(t, delta, raw);
+    old = wb_table_grow_raw(t, delta, raw);
+    if (old >= 0 && t->elem_type == WB_EXTERNREF && raw) /* one count per element */
+        wb_gc_inc(&t->store->externs, raw, delta);
+    return old;
 }

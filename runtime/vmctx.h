@@ -6,7 +6,7 @@
  *   +0    mem_base        +8   mem_size        +16  stack_limit
  *   +24   instance        +32  epoch_ptr       +40  epoch_deadline
  *   +48   fuel            +56  memory          +64  builtins
- *   +72   exit_fp         +80..+127 reserved
+ *   +72   exit_fp         +80  externrefs      +88..+127 reserved
  *   +128  type_ids[] | func_imports[] | tables[] | globals[] | funcrefs[]
  *         (offsets from wb_vmlayout, computed from the module alone)
  */
@@ -29,7 +29,8 @@ typedef struct wb_vmctx {
     void *memory;                   /* struct wb_rt_memory * of memory 0 */
     const void *const *builtins;    /* wb_builtin -> C function */
     uintptr_t exit_fp;              /* rbp of the wasm frame calling a builtin */
-    uint8_t reserved[WB_VMCTX_HEADER_SIZE - 80];
+    wb_vm_externrefs *externrefs;   /* the store's externref heap (gc/) */
+    uint8_t reserved[WB_VMCTX_HEADER_SIZE - 88];
 } wb_vmctx;
 
 #define WB_VMCTX_CHECK(field, off) \
@@ -44,6 +45,7 @@ WB_VMCTX_CHECK(fuel, WB_VMCTX_FUEL);
 WB_VMCTX_CHECK(memory, WB_VMCTX_MEMORY);
 WB_VMCTX_CHECK(builtins, WB_VMCTX_BUILTINS);
 WB_VMCTX_CHECK(exit_fp, WB_VMCTX_EXIT_FP);
+WB_VMCTX_CHECK(externrefs, WB_VMCTX_EXTERNREFS);
 #undef WB_VMCTX_CHECK
 _Static_assert(sizeof(wb_vmctx) == WB_VMCTX_HEADER_SIZE, "vmctx header size");
 
@@ -54,6 +56,10 @@ _Static_assert(offsetof(wb_vm_funcref, type_id) == WB_FUNCREF_TYPE_ID, "funcref 
 _Static_assert(offsetof(wb_vm_table, elements) == WB_TABLE_ELEMENTS, "table elements");
 _Static_assert(offsetof(wb_vm_table, size) == WB_TABLE_SIZE, "table size");
 _Static_assert(sizeof(wb_vm_import) == 16, "vm import record");
+_Static_assert(offsetof(wb_vm_externrefs, act_next) == WB_EXTERNREFS_ACT_NEXT, "act next");
+_Static_assert(offsetof(wb_vm_externrefs, act_end) == WB_EXTERNREFS_ACT_END, "act end");
+_Static_assert(offsetof(wb_vm_externrefs, slots) == WB_EXTERNREFS_SLOTS, "externref slots");
+_Static_assert(offsetof(wb_vm_externrefs, nslots) == WB_EXTERNREFS_NSLOTS, "externref nslots");
 
 /* Storage of one global: 16 bytes, enough for a v128; scalars in the low
  * bytes, references as their 8-byte representation. */

@@ -2,8 +2,15 @@
  * stacks of the spec's validation algorithm (its appendix), driven by the
  * opcode table; only the rows marked special are handled by hand.
  *
- *   bytes ─► wb_read_instr ─► generic row: check immediates, pop P3..P1, push R
+ *   bytes ─► fast path: the common instructions in their common encodings,
+ *     │      checked against the top of the stack in one step (fast_step,
+ *     │      fast_ctrl); anything unusual, including every error, falls through
+ *     └────► wb_read_instr ─► generic row: check immediates, pop P3..P1, push R
  *                          └► special row: control, variables, calls, refs, ...
+ *
+ * The fast path decides nothing the exact path would decide differently:
+ * it accepts only what the exact path accepts, and hands everything else
+ * over from the instruction's first byte.
  *
  * Both stacks live on the heap (wb_vstate), bounded by WB_MAX_OPERANDS and
  * WB_MAX_NESTING, and nothing recurses, so no input can exhaust the C stack.
@@ -54,7 +61,8 @@ typedef struct fast_sig { uint32_t pat, mask; bool fast; uint8_t npop, res, alig
 #define PAT(p1, p2, p3) \
     ((p3) ? (uint32_t)(p1) << 8 | (uint32_t)(p2) << 16 | (uint32_t)(p3) << 24 \
      : (p2) ? (uint32_t)(p1) << 16 | (uint32_t)(p2) << 24 : (uint32_t)(p1) << 24)
-#define MASK(p1, p2, p3) (NPOP(p1, p2, p3) ? 0xffffffffu << (8 * (4 - NPOP(p1, p2, p3))) : 0)
+#define MASK(p1, p2, p3) \
+    ((p3) ? 0xffffff00u : (p2) ? 0xffff0000u : (p1) ? 0xff000000u : 0)
 #define ALIGN1(im) \
     (WB_IMM_##im == WB_IMM_MEM8 ? 1 : WB_IMM_##im == WB_IMM_MEM16 ? 2 \
      : WB_IMM_##im == WB_IMM_MEM32 ? 3 : WB_IMM_##im == WB_IMM_MEM64 ? 4 : 0)
@@ -103,6 +111,7 @@ typedef struct wb_vbody {
     const wb_module *m;
     const wb_functype *ft;
     uint32_t nlocals;       /* params + declared locals */
+    uint32_t ncached;       /* of them in v->local_cache */
     wb_reader r;
 } wb_vbody;
 
@@ -136,19 +145,21 @@ void wb_vstate_free(wb_vstate *v)
     v->vals_cap = v->ctrls_cap = v->locals_cap = 0;
 }
 
-/* Makes room for `need` more operands, within WB_MAX_OPERANDS. */
-static wb_err grow_vals(wb_vstate *v, uint32_t need, uint32_t at)
+/* Makes room for `need` more operands. Between instructions the stack
+ * holds at most WB_MAX_OPERANDS values plus the one free slot every
+ * instruction starts with, so growing past that is the limit error. */
+static wb_err grow_vals(wb_vstate *v, uint32_t need, size_t at)
 {
     uint64_t want = (uint64_t)v->nvals + need, cap = v->vals_cap ? v->vals_cap : 1024;
     uint8_t *p;
 
-    if (want > WB_MAX_OPERANDS)
+    if (want > (uint64_t)WB_MAX_OPERANDS + 1)
         return wb_diag_setf(v->d, WB_ERR_LIMIT_OPERANDS, SEC, at, "limit %u",
                             WB_MAX_OPERANDS);
     while (cap < want)
         cap *= 2;
-    if (cap > WB_MAX_OPERANDS)
-        cap = WB_MAX_OPERANDS;
+    if (cap > (uint64_t)WB_MAX_OPERANDS + 1)
+        cap = (uint64_t)WB_MAX_OPERANDS + 1;
     if (!(p = realloc(v->vals ? v->vals - VALS_PAD : NULL, cap + VALS_PAD)))
         return wb_diag_set(v->d, WB_ERR_NOMEM, SEC, at);
     if (!v->vals)
@@ -158,7 +169,7 @@ static wb_err grow_vals(wb_vstate *v, uint32_t need, uint32_t at)
     return WB_OK;
 }
 
-static inline wb_err reserve(wb_vstate *v, uint32_t need, uint32_t at)
+static inline wb_err reserve(wb_vstate *v, uint32_t need, size_t at)
 {
     if (need <= v->vals_cap - v->nvals)
         return WB_OK;
@@ -371,6 +382,17 @@ static wb_err setup_locals(wb_vbody *b, const wb_code *code)
     }
     v->nlocal_runs = n;
     b->nlocals = b->ft->nparams + (uint32_t)total;
+    b->ncached = b->nlocals < WB_VLOCAL_CACHE ? b->nlocals : WB_VLOCAL_CACHE;
+    /* The cache: params, then each run up to the cache's end. */
+    n = b->ft->nparams < b->ncached ? b->ft->nparams : b->ncached;
+    memcpy(v->local_cache, b->ft->types, n);
+    for (uint32_t r = 0; n < b->ncached; r++) {
+        uint32_t end = b->ft->nparams + v->locals[r].end;
+        if (end > b->ncached)
+            end = b->ncached;
+        memset(v->local_cache + n, v->locals[r].type, end - n);
+        n = end;
+    }
     return WB_OK;
 }
 
@@ -380,6 +402,8 @@ static inline uint8_t local_type(const wb_vbody *b, uint32_t idx)
     const wb_vlocals *runs = b->v->locals;
     uint32_t lo = 0, hi = b->v->nlocal_runs;
 
+    if (idx < b->ncached)
+        return b->v->local_cache[idx];
     if (idx < b->ft->nparams)
         return b->ft->types[idx];
     if (idx >= b->nlocals)
@@ -1012,84 +1036,79 @@ static inline bool fast_read(wb_reader *r, wb_instr *in)
 /* -- One body -- */
 
 /* The common instructions in their common encodings, checked against the
- * top of the stack in one step; false sends the instruction (from its
- * first byte again) down the exact path, which also reports any error.
- * The caller guarantees FAST_WINDOW readable bytes at r->pos; what is read
- * is used only once it is known to lie within the body. */
-static inline bool fast_step(wb_vbody *b, uint8_t *vals, uint32_t *np, uint32_t height)
+ * top of the stack in one step. Returns the bytes consumed, or 0 to send
+ * the instruction down the exact path, which also reports any error. The
+ * caller guarantees FAST_WINDOW readable bytes at p; what is read is used
+ * only once it is known to lie within the `avail` bytes left in the body. */
+static inline size_t fast_step(const wb_vbody *b, const uint8_t *p, size_t avail,
+                               uint8_t *vals, uint32_t *np, uint32_t height)
 {
-    const uint8_t *p = b->r.base + b->r.pos;
-    size_t avail = b->r.end - b->r.pos, len;
     uint32_t n = *np, idx;
     const fast_sig *s;
+    size_t len;
     uint32_t top4;
     uint8_t t;
 
     switch (p[0]) {
     case 0x20: /* local.get */
         if (!short_u32(p + 1, &idx, &len) || len >= avail || !(t = local_type(b, idx)))
-            return false;
+            return 0;
         vals[n] = t;
         *np = n + 1;
-        b->r.pos += 1 + len;
-        return true;
+        return 1 + len;
     case 0x21: /* local.set */
     case 0x22: /* local.tee */
         if (!short_u32(p + 1, &idx, &len) || len >= avail || n == height ||
             !(t = local_type(b, idx)) || vals[n - 1] != t)
-            return false;
+            return 0;
         *np = n - (p[0] == 0x21);
-        b->r.pos += 1 + len;
-        return true;
+        return 1 + len;
     case 0x41: /* i32.const */
     case 0x42: /* i64.const */
         if (!(len = short_leb(p + 1)) || len >= avail)
-            return false;
+            return 0;
         vals[n] = p[0] == 0x41 ? WB_I32 : WB_I64;
         *np = n + 1;
-        b->r.pos += 1 + len;
-        return true;
+        return 1 + len;
     }
     s = &fast_sigs[p[0]];
     if (!s->fast || n - height < s->npop)
-        return false;
+        return 0;
     len = 1;
     if (s->align1) {
         /* memory 0, align byte, offset of up to four bytes */
         if (!b->m->nmems || p[1] >= s->align1 || !(len = short_leb(p + 2)) ||
             (len += 2) > avail)
-            return false;
+            return 0;
     }
     memcpy(&top4, vals + n - 4, 4);
     if ((top4 & s->mask) != s->pat)
-        return false;
+        return 0;
     n -= s->npop;
     vals[n] = s->res;
     *np = n + (s->res != 0);
-    b->r.pos += len;
-    return true;
+    return len;
 }
 
 /* Block structure in its common forms: block and loop without params,
  * end with exactly the results in place, br_if whose operands already are
  * the label's types. Here a frame's results stay where they are on the
- * stack: popping and pushing them back would change nothing. False leaves
- * everything for the exact path. Same window as fast_step. */
-static inline bool fast_ctrl(wb_vbody *b, const uint8_t *vals, uint32_t *np,
-                             uint32_t *height, bool *unreach)
+ * stack: popping and pushing them back would change nothing. Returns the
+ * bytes consumed or 0, like fast_step. */
+static inline size_t fast_ctrl(wb_vstate *v, const uint8_t *p, size_t avail,
+                               const uint8_t *vals, uint32_t *np, uint32_t *height,
+                               bool *unreach)
 {
-    wb_vstate *v = b->v;
-    const uint8_t *p = b->r.base + b->r.pos;
-    size_t avail = b->r.end - b->r.pos, len;
     uint32_t n = *np, depth, nl;
     const uint8_t *types;
     wb_vctrl *c;
+    size_t len;
 
     switch (p[0]) {
     case 0x02: /* block */
     case 0x03: /* loop */
         if (avail < 2 || v->nctrls == v->ctrls_cap || (p[1] != 0x40 && !vt_self[p[1]]))
-            return false;
+            return 0;
         c = &v->ctrls[v->nctrls++];
         c->types = p[1] == 0x40 ? no_types : &vt_self[p[1]];
         c->nparams = 0;
@@ -1100,32 +1119,29 @@ static inline bool fast_ctrl(wb_vbody *b, const uint8_t *vals, uint32_t *np,
         c->unreachable = false;
         *height = n;
         *unreach = false;
-        b->r.pos += 2;
-        return true;
+        return 2;
     case 0x0b: /* end, not the function's */
         c = &v->ctrls[v->nctrls - 1];
         if (v->nctrls < 2 || *unreach || c->nparams || n - *height != c->nresults ||
             (c->kind == WB_VC_IF && c->nresults) ||
-            memcmp(vals + *height, c->types, c->nresults) != 0)
-            return false;
+            (c->nresults && memcmp(vals + *height, c->types, c->nresults) != 0))
+            return 0;
         v->nctrls--;
         *height = c[-1].height;
         *unreach = c[-1].unreachable;
-        b->r.pos += 1;
-        return true;
+        return 1;
     case 0x0d: /* br_if */
         if (!short_u32(p + 1, &depth, &len) || len >= avail || depth >= v->nctrls ||
             n == *height || vals[n - 1] != WB_I32)
-            return false;
+            return 0;
         c = &v->ctrls[v->nctrls - 1 - depth];
         types = label_types(c, &nl);
-        if (n - 1 - *height < nl || memcmp(vals + n - 1 - nl, types, nl) != 0)
-            return false;
+        if (n - 1 - *height < nl || (nl && memcmp(vals + n - 1 - nl, types, nl) != 0))
+            return 0;
         *np = n - 1;
-        b->r.pos += 1 + len;
-        return true;
+        return 1 + len;
     }
-    return false;
+    return 0;
 }
 
 wb_err wb_validate_body(wb_vstate *v, uint32_t code)
@@ -1139,11 +1155,13 @@ wb_err wb_validate_body(wb_vstate *v, uint32_t code)
     };
     /* The hot state lives in locals, written back to v around the calls
      * that use it: stores through the byte stack would otherwise force
-     * every field of v to be reloaded. At the top of the loop there is
-     * always room for one more operand. */
+     * every field of v to be reloaded. Every instruction starts with room
+     * for one more operand. */
     uint8_t *vals;
     uint32_t n, cap, height;
     bool unreach, done = false;
+    /* Positions up to here have FAST_WINDOW bytes of module after them. */
+    size_t fast_end = m->size >= FAST_WINDOW ? m->size - FAST_WINDOW : 0;
     wb_err err;
 
     if ((err = setup_locals(&b, c)) != WB_OK)
@@ -1164,16 +1182,32 @@ wb_err wb_validate_body(wb_vstate *v, uint32_t code)
         const wb_opinfo *oi;
         wb_instr in;
         uint8_t sig[4], t;
-        bool window;
+        size_t pos = b.r.pos;
 
-        window = m->size - b.r.pos >= FAST_WINDOW;
-        if (window) {
-            if (fast_step(&b, vals, &n, height))
-                goto pushed;
-            if (fast_ctrl(&b, vals, &n, &height, &unreach))
-                continue;
+        if (n == cap) {
+            v->nvals = n;
+            if ((err = grow_vals(v, 1, pos)) != WB_OK)
+                return err;
+            vals = v->vals;
+            cap = v->vals_cap;
         }
-        if (!(window && fast_read(&b.r, &in)) &&
+        /* The fast loop: common instructions, on a position in a register.
+         * Each step pushes at most one operand. */
+        while (pos < b.r.end && pos <= fast_end) {
+            const uint8_t *p = m->bytes + pos;
+            size_t avail = b.r.end - pos, len;
+            if ((len = fast_step(&b, p, avail, vals, &n, height)) == 0 &&
+                (len = fast_ctrl(v, p, avail, vals, &n, &height, &unreach)) == 0)
+                break;
+            pos += len;
+            if (n == cap)
+                break;
+        }
+        b.r.pos = pos;
+        if (n == cap)
+            continue;
+        /* The exact path, one instruction. */
+        if (!(pos <= fast_end && fast_read(&b.r, &in)) &&
             (err = wb_read_instr(&b.r, &in, v->d)) != WB_OK)
             return err;
         oi = &wb_opinfo_table[in.op];
@@ -1193,8 +1227,6 @@ wb_err wb_validate_body(wb_vstate *v, uint32_t code)
                 return err;
             if (done)
                 break;
-            if ((err = reserve(v, 1, in.offset)) != WB_OK)
-                return err;
             vals = v->vals;
             n = v->nvals;
             cap = v->vals_cap;
@@ -1221,14 +1253,6 @@ wb_err wb_validate_body(wb_vstate *v, uint32_t code)
         }
         if (sig[3])
             vals[n++] = sig[3];
-pushed:
-        if (n == cap) {
-            v->nvals = n;
-            if ((err = grow_vals(v, 1, b.r.pos)) != WB_OK)
-                return err;
-            vals = v->vals;
-            cap = v->vals_cap;
-        }
     }
     return WB_OK;
 }

@@ -27,6 +27,10 @@ typedef struct wb_vctrl {
 
 enum wb_vctrl_kind { WB_VC_FUNC, WB_VC_BLOCK, WB_VC_LOOP, WB_VC_IF, WB_VC_ELSE };
 
+/* How many locals (params first) a body's lookup table holds directly;
+ * the rest are found by binary search over the runs. */
+#define WB_VLOCAL_CACHE 256
+
 /* A run of declared locals of one type: indices below `end` (counted from
  * the first declared local) and not below the previous group's end. */
 typedef struct wb_vlocals { uint32_t end; uint8_t type; } wb_vlocals;
@@ -43,6 +47,9 @@ typedef struct wb_vstate {
     uint32_t nctrls, ctrls_cap;
     wb_vlocals *locals;     /* declared locals of the current body, merged runs */
     uint32_t nlocal_runs, locals_cap;
+    /* Types of the first locals (params included) of the current body:
+     * most accesses are answered here without a search. */
+    uint8_t local_cache[WB_VLOCAL_CACHE];
 } wb_vstate;
 
 /* Frees the scratch of v (v itself belongs to the caller). */

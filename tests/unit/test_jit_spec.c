@@ -4,7 +4,15 @@
  * hold together: functions in order inside the code, sorted trap and call
  * tables pointing inside their function, stack maps inside the ref-slot
  * array, and a well-formed .eh_frame (CIE, one FDE per function covering
- * exactly its code, zero terminator). */
+ * exactly its code, zero terminator).
+ *
+ * Then the encoder's golden rows against what the compiler emits: every
+ * module is compiled again, under tunables that reach every code path of
+ * the compiler (CPU features on and off, fuel and epoch checks, explicit
+ * bounds checks), with the encoder recording each instruction form it
+ * encodes (x64_enc.h); each of those forms must have a golden row in
+ * tests/unit/x64_golden.h, whose rows are keyed by running them with the
+ * same recording. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <setjmp.h>
@@ -16,8 +24,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "jit/jit.h"
+#include "jit/jit_int.h"
 #include "wasm/wasm.h"
+
+#include "tests/unit/test_jit_golden.h"
 
 static const char *spec_dir(void)
 {
@@ -123,28 +133,23 @@ static const char *check_artifact(const wb_artifact *a, const wb_module *m)
     return NULL;
 }
 
-static void test_spec_modules(void **state)
+/* Calls fn(name, module, arg) for every non-SIMD module of the spec
+ * directory that loads (assert_invalid / assert_malformed modules do
+ * not); returns how many, or -1 without a spec directory. */
+static int for_each_module(void (*fn)(const char *, const wb_module *, void *), void *arg)
 {
     DIR *dir = opendir(spec_dir());
     struct dirent *de;
-    unsigned loaded = 0, compiled = 0, failed = 0;
-    wb_tunables t;
-    (void)state;
+    int loaded = 0;
 
-    if (!dir) {
-        fprintf(stderr, "    (no %s: skipped)\n", spec_dir());
-        skip();
-    }
-    wb_tunables_default(&t);
-    t.opt_level = 0;
+    if (!dir)
+        return -1;
     while ((de = readdir(dir))) {
         size_t nl = strlen(de->d_name), n;
         char path[1024];
         uint8_t *bytes;
         wb_module *m = NULL;
-        wb_artifact *a = NULL;
         wb_diag d;
-        const char *why;
 
         if (nl < 6 || strcmp(de->d_name + nl - 5, ".wasm") != 0 ||
             strncmp(de->d_name, "simd", 4) == 0)
@@ -153,35 +158,157 @@ static void test_spec_modules(void **state)
         if (!(bytes = read_file(path, &n)))
             continue;
         memset(&d, 0, sizeof d);
-        if (wb_module_load(bytes, n, &m, &d) != WB_OK) {
-            free(bytes);
-            continue; /* assert_invalid / assert_malformed modules */
+        if (wb_module_load(bytes, n, &m, &d) == WB_OK) {
+            loaded++;
+            fn(de->d_name, m, arg);
+            wb_module_free(m);
         }
-        loaded++;
-        if (wb_jit_compile(m, &t, &a, &d) != WB_OK) {
-            char buf[256];
-            fprintf(stderr, "    %s: %s\n", de->d_name, wb_diag_format(&d, buf, sizeof buf));
-            failed++;
-        } else if ((why = check_artifact(a, m)) != NULL) {
-            fprintf(stderr, "    %s: artifact: %s\n", de->d_name, why);
-            failed++;
-        } else {
-            compiled++;
-        }
-        wb_artifact_free(a);
-        wb_module_free(m);
         free(bytes);
     }
     closedir(dir);
-    fprintf(stderr, "    %u modules loaded, %u compiled, %u failed\n", loaded, compiled, failed);
-    assert_int_equal(failed, 0);
-    assert_true(compiled > 0);
+    return loaded;
+}
+
+typedef struct compile_counts {
+    unsigned compiled, failed;
+} compile_counts;
+
+static void compile_and_check(const char *name, const wb_module *m, void *arg)
+{
+    compile_counts *k = arg;
+    wb_tunables t;
+    wb_artifact *a = NULL;
+    wb_diag d;
+    const char *why;
+
+    wb_tunables_default(&t);
+    t.opt_level = 0;
+    memset(&d, 0, sizeof d);
+    if (wb_jit_compile(m, &t, &a, &d) != WB_OK) {
+        char buf[256];
+        fprintf(stderr, "    %s: %s\n", name, wb_diag_format(&d, buf, sizeof buf));
+        k->failed++;
+    } else if ((why = check_artifact(a, m)) != NULL) {
+        fprintf(stderr, "    %s: artifact: %s\n", name, why);
+        k->failed++;
+    } else {
+        k->compiled++;
+    }
+    wb_artifact_free(a);
+}
+
+static void test_spec_modules(void **state)
+{
+    compile_counts k = { 0, 0 };
+    int loaded;
+    (void)state;
+
+    if ((loaded = for_each_module(compile_and_check, &k)) < 0) {
+        fprintf(stderr, "    (no %s: skipped)\n", spec_dir());
+        skip();
+    }
+    fprintf(stderr, "    %d modules loaded, %u compiled, %u failed\n", loaded, k.compiled,
+            k.failed);
+    assert_int_equal(k.failed, 0);
+    assert_true(k.compiled > 0);
+}
+
+/* -- Every instruction form the compiler emits has a golden row -- */
+
+/* Tunables that together reach every code path of the baseline compiler. */
+enum { NCONFIGS = 3 };
+
+static void config(wb_tunables *t, int i)
+{
+    wb_tunables_default(t);
+    t->opt_level = 0;
+    t->cpu_features = WB_CPU_POPCNT | WB_CPU_LZCNT | WB_CPU_BMI1 | WB_CPU_SSE41;
+    if (i == 1) {               /* fallback sequences, interruption checks */
+        t->cpu_features = 0;
+        t->fuel = true;
+        t->epoch_interruption = true;
+    } else if (i == 2) {        /* explicit bounds checks */
+        t->memory_reservation = 1u << 16;
+        t->memory_guard = 0;
+    }
+}
+
+typedef struct record {
+    uint8_t *emitted;           /* X64_COV_BYTES */
+    unsigned failed;
+} record;
+
+static void compile_recording(const char *name, const wb_module *m, void *arg)
+{
+    record *r = arg;
+    for (int i = 0; i < NCONFIGS; i++) {
+        wb_tunables t;
+        wb_artifact *a = NULL;
+        wb_diag d;
+        x64_buf b;
+
+        config(&t, i);
+        memset(&d, 0, sizeof d);
+        x64_buf_init(&b);
+        b.cov = r->emitted;
+        if (wb_jit_compile_buf(m, &t, &b, &a, &d) != WB_OK) {
+            char buf[256];
+            fprintf(stderr, "    %s (tunables %d): %s\n", name, i,
+                    wb_diag_format(&d, buf, sizeof buf));
+            r->failed++;
+        }
+        wb_artifact_free(a);
+        x64_buf_free(&b);
+    }
+}
+
+static bool has(const uint8_t *bits, uint32_t k)
+{
+    return (bits[k >> 3] >> (k & 7)) & 1;
+}
+
+static void test_emitted_forms_have_golden_rows(void **state)
+{
+    record r = { calloc(X64_COV_BYTES, 1), 0 };
+    uint8_t *golden = calloc(X64_COV_BYTES, 1);
+    unsigned emitted = 0, covered = 0, missing = 0;
+    (void)state;
+
+    assert_non_null(r.emitted);
+    assert_non_null(golden);
+    golden_forms(golden);
+    if (for_each_module(compile_recording, &r) < 0) {
+        free(r.emitted);
+        free(golden);
+        fprintf(stderr, "    (no %s: skipped)\n", spec_dir());
+        skip();
+    }
+    for (uint32_t k = 0; k < X64_COV_KEYS; k++) {
+        covered += has(golden, k);
+        if (!has(r.emitted, k))
+            continue;
+        emitted++;
+        if (!has(golden, k)) {
+            char name[64];
+            fprintf(stderr, "    emitted without a golden row: %s\n",
+                    x64_cov_name(k, name, sizeof name));
+            missing++;
+        }
+    }
+    fprintf(stderr, "    %u instruction forms emitted, %u without a golden row "
+            "(the golden rows cover %u forms)\n", emitted, missing, covered);
+    free(r.emitted);
+    free(golden);
+    assert_int_equal(r.failed, 0);
+    assert_true(emitted > 0);
+    assert_int_equal(missing, 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spec_modules),
+        cmocka_unit_test(test_emitted_forms_have_golden_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

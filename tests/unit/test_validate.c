@@ -440,17 +440,22 @@ static void test_deep_nesting(void **state)
 static void test_operand_limit(void **state)
 {
     (void)state;
-    size_t n = 0, count = WB_MAX_OPERANDS + 1;
-    uint8_t *code = malloc(count * 2 + 1);
-
-    assert_non_null(code);
-    for (size_t i = 0; i < count; i++) {
-        code[n++] = 0x41;
-        code[n++] = 0x00;
+    /* WB_MAX_OPERANDS values at once are fine, one more is not */
+    for (size_t count = WB_MAX_OPERANDS; count <= WB_MAX_OPERANDS + 1; count++) {
+        size_t n = 0;
+        uint8_t *code = malloc(count * 3 + 1);
+        assert_non_null(code);
+        for (size_t i = 0; i < count; i++) {
+            code[n++] = 0x41;
+            code[n++] = 0x00;
+        }
+        for (size_t i = 0; i < count; i++)
+            code[n++] = 0x1a;
+        code[n++] = 0x0b;
+        expect(&(fspec){ .big = code, .big_len = n },
+               count > WB_MAX_OPERANDS ? WB_ERR_LIMIT_OPERANDS : WB_OK, AT_NONE);
+        free(code);
     }
-    code[n++] = 0x0b;
-    expect(&(fspec){ .big = code, .big_len = n }, WB_ERR_LIMIT_OPERANDS, AT_NONE);
-    free(code);
 }
 
 /* -- Variables, calls, references -- */
@@ -615,6 +620,15 @@ static void test_body_format(void **state)
     free(b.m.p);
     build(&(fspec){ CODE(0x01) }, 0, &b);
     assert_int_equal(load(&b, &d), WB_ERR_UNEXPECTED_END);
+    free(b.m.p);
+    /* ... where the next body's size byte (0x45, i32.eqz) could pass for
+     * an instruction: the body ends at its size, not at its bytes */
+    uint8_t next[0x44];
+    memset(next, 0x01, sizeof next);
+    next[sizeof next - 1] = 0x0b;
+    build(&(fspec){ CODE(0x41, 0x00), .code2 = next, .code2_len = sizeof next }, 0, &b);
+    assert_int_equal(load(&b, &d), WB_ERR_UNEXPECTED_END);
+    assert_int_equal(d.offset, b.code_at + 2);
     free(b.m.p);
     expect(&(fspec){ CODE(0x05, 0x0b, 0x0b) }, WB_ERR_END_EXPECTED, 0);
     expect(&(fspec){ CODE(0x02, 0x40, 0x05, 0x0b, 0x0b) }, WB_ERR_END_EXPECTED, 2);

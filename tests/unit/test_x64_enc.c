@@ -14,61 +14,7 @@
 
 #include "jit/x64_enc.h"
 
-/* -- Shorthands of the golden rows (b: the buffer, L and F: labels) -- */
-#define RR(op, sz, d, s)        x64_rr(b, X64_##op, X64_##sz, X64_##d, X64_##s)
-#define RM(op, sz, d, m)        x64_rm(b, X64_##op, X64_##sz, X64_##d, m)
-#define MR(op, sz, m, s)        x64_mr(b, X64_##op, X64_##sz, m, X64_##s)
-#define RI(op, sz, d, i)        x64_ri(b, X64_##op, X64_##sz, X64_##d, i)
-#define MI(op, sz, m, i)        x64_mi(b, X64_##op, X64_##sz, m, i)
-#define R1(op, sz, r)           x64_r(b, X64_##op, X64_##sz, X64_##r)
-#define M1(op, sz, m)           x64_m(b, X64_##op, X64_##sz, m)
-#define RRI(op, sz, d, s, i)    x64_rri(b, X64_##op, X64_##sz, X64_##d, X64_##s, i)
-#define RMI(op, sz, d, m, i)    x64_rmi(b, X64_##op, X64_##sz, X64_##d, m, i)
-#define XX(op, d, s)            x64_xx(b, X64_##op, X64_##d, X64_##s)
-#define XM(op, d, m)            x64_xm(b, X64_##op, X64_##d, m)
-#define MX(op, m, s)            x64_mx(b, X64_##op, m, X64_##s)
-#define XR(op, d, s)            x64_xr(b, X64_##op, X64_##d, X64_##s)
-#define RX(op, d, s)            x64_rx(b, X64_##op, X64_##d, X64_##s)
-#define RXM(op, d, m)           x64_rxm(b, X64_##op, X64_##d, m)
-#define XXI(op, d, s, i)        x64_xxi(b, X64_##op, X64_##d, X64_##s, i)
-#define XMI(op, d, m, i)        x64_xmi(b, X64_##op, X64_##d, m, i)
-#define MEM(base, disp)         x64_mem_bd(X64_##base, disp)
-#define SIB(base, i, sc, disp)  x64_mem_bisd(X64_##base, X64_##i, sc, disp)
-#define IDX(i, sc, disp)        x64_mem_isd(X64_##i, sc, disp)
-#define ABS(disp)               x64_mem_abs(disp)
-#define RIPL(addend)            x64_mem_rip(L, addend)
-#define RIPF(addend)            x64_mem_rip(F, addend)
-#define RIPD(disp)              x64_mem_ripd(disp)
-
-typedef struct golden {
-    const char *call, *text;
-    const uint8_t *bytes;
-    size_t n;
-} golden;
-
-static const golden rows[] = {
-#define ROW(call, text, ...)                                                 \
-    { #call, text, (const uint8_t[]){ __VA_ARGS__ },                        \
-      sizeof((const uint8_t[]){ __VA_ARGS__ }) },
-#include "tests/unit/x64_golden.h"
-#undef ROW
-};
-enum { NROWS = sizeof rows / sizeof rows[0] };
-
-/* Runs the encoder call of row i on b. */
-static void emit_row(x64_buf *b, size_t i, x64_label L, x64_label F)
-{
-    size_t k = 0;
-#define ROW(call, text, ...)                                                 \
-    if (i == k++) {                                                          \
-        call;                                                                \
-        return;                                                              \
-    }
-#include "tests/unit/x64_golden.h"
-#undef ROW
-    (void)L;
-    (void)F;
-}
+#include "tests/unit/test_jit_golden.h"
 
 static void print_bytes(const char *what, const uint8_t *p, size_t n)
 {
@@ -76,18 +22,6 @@ static void print_bytes(const char *what, const uint8_t *p, size_t n)
     for (size_t i = 0; i < n; i++)
         fprintf(stderr, "%s0x%02x", i ? ", " : " ", p[i]);
     fprintf(stderr, "\n");
-}
-
-/* Encodes row i into b (reset first); the row's own labels are set up. */
-static void run_row(x64_buf *b, size_t i)
-{
-    x64_label L, F;
-
-    x64_buf_reset(b);
-    L = x64_label_new(b);
-    x64_label_bind(b, L);
-    F = x64_label_new(b);
-    emit_row(b, i, L, F);
 }
 
 /* (a) every row's call gives exactly the row's bytes */
@@ -142,6 +76,83 @@ static void test_golden_covers_every_op(void **state)
         }
     }
     assert_int_equal(missing, 0);
+}
+
+/* -- Coverage recording (the key test_jit_spec.c checks the compiler's
+ * forms with) -- */
+
+static unsigned count_bits(const uint8_t *bits)
+{
+    unsigned n = 0;
+    for (uint32_t i = 0; i < X64_COV_BYTES; i++)
+        n += (unsigned)__builtin_popcount(bits[i]);
+    return n;
+}
+
+static bool has_form(const uint8_t *bits, x64_form f, unsigned op, unsigned szi, x64_variant v)
+{
+    uint32_t k = X64_COV_KEY(f, op, szi, v);
+    return (bits[k >> 3] >> (k & 7)) & 1;
+}
+
+/* Every row that encodes an instruction records its form, and only the
+ * forms it encodes: one call, one key, named readably. */
+static void test_coverage_recording(void **state)
+{
+    static uint8_t cov[X64_COV_BYTES];
+    x64_buf b;
+    char name[64];
+    unsigned silent = 0;
+    uint32_t k;
+
+    (void)state;
+    x64_buf_init(&b);
+    b.cov = cov;
+    for (size_t i = 0; i < NROWS; i++) {
+        memset(cov, 0, sizeof cov);
+        run_row(&b, i);
+        /* rows of data only (x64_d32_label) encode no instruction */
+        if (count_bits(cov) == 0 && !strstr(rows[i].call, "x64_d32")) {
+            fprintf(stderr, "row %zu records no form: %s\n", i, rows[i].call);
+            silent++;
+        }
+    }
+    assert_int_equal(silent, 0);
+
+    memset(cov, 0, sizeof cov);
+    x64_buf_reset(&b);
+    x64_ri(&b, X64_ADD, X64_32, X64_RCX, 1);            /* 83 /0 ib */
+    x64_ri(&b, X64_ADD, X64_64, X64_RAX, 1000);         /* 48 05 id */
+    x64_mi(&b, X64_SUB, X64_64, x64_mem_bd(X64_R15, 48), 1000); /* 48 81 /5 id */
+    x64_jcc(&b, X64_CC_NE, x64_label_new(&b), X64_JNEAR);
+    x64_xm(&b, X64_MOVSD, X64_XMM1, x64_mem_bd(X64_RBP, -8));
+    x64_nop(&b, 12);                                    /* 9 + 3 */
+    x64_d32(&b, 0);                                     /* data: none */
+    assert_int_equal(count_bits(cov), 7);
+    assert_true(has_form(cov, X64_FORM_RI, X64_ADD, 2, X64_VAR_8));
+    assert_true(has_form(cov, X64_FORM_RI, X64_ADD, 3, X64_VAR_SHORT));
+    assert_true(has_form(cov, X64_FORM_MI, X64_SUB, 3, X64_VAR_32));
+    assert_true(has_form(cov, X64_FORM_JCC, X64_CC_NE, 0, X64_VAR_32));
+    assert_true(has_form(cov, X64_FORM_XM, X64_MOVSD, 0, X64_VAR_ONE));
+    assert_true(has_form(cov, X64_FORM_NOP, 9, 0, X64_VAR_ONE));
+    assert_true(has_form(cov, X64_FORM_NOP, 3, 0, X64_VAR_ONE));
+    x64_rr(&b, X64_SHL, X64_32, X64_RAX, X64_RDX);     /* rejected: not recorded */
+    assert_int_equal(count_bits(cov), 7);
+    x64_buf_free(&b);
+
+    k = X64_COV_KEY(X64_FORM_RI, X64_ADD, 2, X64_VAR_8);
+    assert_string_equal(x64_cov_name(k, name, sizeof name), "ri add 32 imm8");
+    k = X64_COV_KEY(X64_FORM_JCC, X64_CC_NE, 0, X64_VAR_32);
+    assert_string_equal(x64_cov_name(k, name, sizeof name), "jcc ne rel32");
+    k = X64_COV_KEY(X64_FORM_XM, X64_MOVSD, 0, X64_VAR_ONE);
+    assert_string_equal(x64_cov_name(k, name, sizeof name), "xm movsd");
+    k = X64_COV_KEY(X64_FORM_CMOV, X64_CC_L, 3, X64_VAR_ONE);
+    assert_string_equal(x64_cov_name(k, name, sizeof name), "cmov l 64");
+
+    memset(cov, 0, sizeof cov);
+    golden_forms(cov);
+    fprintf(stderr, "%u instruction forms have golden rows\n", count_bits(cov));
+    assert_true(count_bits(cov) > 500);
 }
 
 /* -- (b) cross-check of the rows with llvm-mc -- */
@@ -695,6 +706,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_bytes),
         cmocka_unit_test(test_golden_covers_every_op),
+        cmocka_unit_test(test_coverage_recording),
         cmocka_unit_test(test_golden_llvm_mc),
         cmocka_unit_test(test_forward_near_jump_patched_on_bind),
         cmocka_unit_test(test_forward_short_jump_range),
