@@ -41,7 +41,7 @@ DEPFLAGS  = -MMD -MP
 LDLIBS   := $(PKG_LIBS) -lm
 
 # Library folders, in dependency order (DESIGN.md).
-LIB_DIRS := common wasm jit gc runtime wasi policy sandbox supervisor
+LIB_DIRS := common wasm jit gc runtime cache wasi policy sandbox supervisor
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CLI_SRCS := $(wildcard cli/*.c)
@@ -125,6 +125,9 @@ bench-validate: all
 
 bench-compile: all
 	@bench/compile-speed.sh $(B)
+
+bench-interrupt: all bench-programs
+	@WASM_DIR=$(BENCH_B)/wasm bench/interrupt-overhead.sh $(B)
 
 bench: deps
 	@$(MAKE) --no-print-directory bench-run

@@ -5,10 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasmbox.h"
 #include "wb_common.h"
 #include "wb_exit.h"
 
-#define WB_VERSION "0.1.0"
+#define WB_VERSION WASMBOX_VERSION  /* one version, from wasmbox.h */
 
 /* Prints "wasmbox: " + message + newline on stderr. */
 void wb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

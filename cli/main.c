@@ -7,6 +7,7 @@
 /* policy.c, sandbox_info.c (declarations belong in cli/cli.h) */
 int wb_cmd_policy(int argc, char **argv);
 int wb_cmd_sandbox_info(int argc, char **argv);
+#include "cli/cache.h"
 #include "cli/run.h"
 #include "cli/tunables.h"
 
@@ -31,13 +32,17 @@ static const char usage_text[] =
     "\n"
     "Exit status:\n"
     "  0    success (for run: the module's own exit code passes through)\n"
+    "  124  time limit reached\n"
     "  125  usage error or internal error\n"
     "  126  invalid or malformed module\n"
     "  127  module file not found\n"
     "  134  wasm trap\n"
+    "  137  killed by a resource limit of the policy\n"
+    "  159  policy violation (forbidden system call)\n"
     "\n"
     "Examples:\n"
     "  wasmbox run --dir . app.wasm input.txt\n"
+    "  wasmbox run --policy strict -v app.wasm\n"
     "  wasmbox validate app.wasm\n";
 
 int main(int argc, char **argv)
@@ -58,6 +63,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return wb_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compile"))
+        return wb_cmd_compile(argc - 1, argv + 1);
+    if (!strcmp(cmd, "cache"))
+        return wb_cmd_cache(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate"))
         return wb_cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "policy"))

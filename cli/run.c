@@ -1,7 +1,9 @@
 /* run.c — `wasmbox run [OPTIONS] MODULE [ARGS...]`: parses options into a
  * wb_run_opts, then (wb_run_exec) compiles the module, links its WASI
  * imports, instantiates it and runs _start or --invoke NAME, mapping the
- * outcome to an exit status (wb_exit.h). Runs in this process for now. */
+ * outcome to an exit status (wb_exit.h). wb_cmd_run hands it to
+ * cli/run_confined.c, which runs it in a confined worker (or, with --policy
+ * none, here). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,12 +17,13 @@
 
 #include "cli/cli.h"
 #include "cli/run.h"
+#include "cli/run_confined.h"
 #include "wasi/wasi.h"
 #include "wasmbox.h"
 
 extern char **environ;
 
-static const char run_help[] =
+static const char run_help_head[] =
     "usage: wasmbox run [OPTIONS] MODULE [ARGS...]\n"
     "\n"
     "Runs a WebAssembly module with WASI (wasi_snapshot_preview1): calls its _start\n"
@@ -45,6 +48,10 @@ static const char run_help[] =
     "  --                      end of options\n"
     "  -h, --help              show this help\n"
     "\n"
+    "Compilation and limits:\n";
+
+static const char run_help_tail[] =
+    "\n"
     "The module sees no environment unless given one, and only the directories\n"
     "given. Paths are resolved by the kernel beneath those directories: \"..\",\n"
     "absolute paths and symbolic links cannot lead out of them. stdin, stdout and\n"
@@ -53,6 +60,8 @@ static const char run_help[] =
     "Exit status:\n"
     "  N    the module's own exit code: proc_exit(N) (modulo 256, as exit(3)),\n"
     "       0 when _start (or the --invoke function) returns\n"
+    "  124  time limit reached (--timeout): \"wasmbox: timed out after 5s\" and the\n"
+    "       wasm backtrace of where the module was\n"
     "  125  usage error, unreadable file or directory, or internal error\n"
     "  126  invalid module, or instantiation failed (e.g. an import is missing)\n"
     "  127  module file not found\n"
@@ -66,6 +75,7 @@ static const char run_help[] =
     "  wasmbox run --dir . --env HOME=/home/me fcopy.wasm in.txt out.txt .\n"
     "  wasmbox run --dir-ro /srv/data::/data --dir /tmp/out::/out app.wasm\n"
     "  wasmbox run --invoke add math.wasm 2 40\n"
+    "  wasmbox run --timeout 5s --max-memory 256MiB untrusted.wasm\n"
     "  gzip -dc big.gz | wasmbox run filter.wasm > out.bin\n";
 
 /* -- Options -- */
@@ -194,6 +204,8 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
     int i, r;
 
     memset(o, 0, sizeof(*o));
+    if ((r = wb_cli_tunables_init(&o->tun, "run")) >= 0)
+        return r;
     /* --inherit-env first, wherever it is, so that --env overrides it. */
     for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++)
         if (!strcmp(argv[i], "--inherit-env"))
@@ -214,7 +226,10 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
             break;
         }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(run_help, stdout);
+            fputs(run_help_head, stdout);
+            fputs(wb_cli_tunables_help, stdout);
+            fputs(wb_run_confined_help, stdout);
+            fputs(run_help_tail, stdout);
             return WB_EXIT_OK;
         }
         if (!strcmp(a, "--inherit-env"))
@@ -230,7 +245,8 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
         else if (opt_value(argc, argv, &i, "--invoke", &val, &missing)) {
             r = missing ? usage("%s needs a value", a) : -1;
             o->invoke = val;
-        } else
+        } else if ((r = wb_cli_tunables_option(&o->tun, argc, argv, &i)) == 0 &&
+                   (r = wb_run_confined_option(argc, argv, &i)) == 0)
             r = usage("unknown option '%s'", a);
         if (r >= 0)
             return r;
@@ -254,6 +270,7 @@ void wb_run_opts_free(wb_run_opts *o)
     free(o->dirs);
     free(o->env);
     free(o->inherit_fds);
+    wb_cli_tunables_free(&o->tun);
     memset(o, 0, sizeof(*o));
 }
 
@@ -328,7 +345,7 @@ static void print_float(double d, bool single)
 {
     char buf[64];
     if (isnan(d)) {
-        puts(signbit(d) ? "-nan" : "nan");
+        puts("nan");   /* the sign of a NaN result is not deterministic in wasm */
         return;
     }
     if (isinf(d)) {
@@ -376,8 +393,8 @@ static void print_value(const wb_val *v)
 
 typedef struct run_state {
     const wb_run_opts *o;
-    wb_config *cfg;
     wb_engine *engine;
+    wb_watchdog *watchdog;       /* --timeout; NULL once the run is over */
     wb_compiled *compiled;
     wb_store *store;
     wb_wasi *wasi;
@@ -390,15 +407,24 @@ typedef struct run_state {
     wb_val *args, *results;
 } run_state;
 
-/* The status for a trap: the module's exit code, or 134 with the trap
- * printed. Frees t. */
-static int trap_status(const char *module, wb_trap *t)
+/* The status for a trap: the module's exit code, 124 with the timeout
+ * printed, or 134 with the trap printed. Frees t. */
+static int trap_status(run_state *st, wb_trap *t)
 {
+    const char *module = st->o->module;
     int status;
-    if (wb_trap_kind(t) == WB_ERR_EXIT) {
+    if ((status = wb_cli_limits_trap(&st->o->tun, &st->watchdog, t)) >= 0) {
+        /* the time limit stopped it */
+    } else if (wb_trap_kind(t) == WB_ERR_EXIT) {
         status = wb_trap_exit_code(t) & 0xff;
     } else {
         char *buf = malloc(16384);
+        if (wb_run_hooks && buf) { /* confined: the supervisor prints it */
+            wb_run_hooks->on_trap(module, wb_trap_format(t, buf, 16384));
+            free(buf);
+            wb_trap_free(t);
+            return WB_EXIT_TRAP;
+        }
         fprintf(stderr, "wasmbox: %s: ", module);
         fputs(buf ? wb_trap_format(t, buf, 16384) : wb_trap_message(t), stderr);
         if (!buf)
@@ -442,7 +468,8 @@ static int setup_wasi(run_state *st)
     for (size_t i = 0; i < o->ndirs; i++)
         st->dir_fds[i] = -1;
     for (size_t i = 0; i < o->ndirs; i++) {
-        int fd = open(o->dirs[i].host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int fd = wb_run_hooks ? wb_run_hooks->dir_fds[i] /* closed at the end: harmless */
+                              : open(o->dirs[i].host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
             wb_cli_error("%s %s: %s", o->dirs[i].read_only ? "--dir-ro" : "--dir",
                          o->dirs[i].host, strerror(errno));
@@ -482,7 +509,13 @@ static int load_and_instantiate(run_state *st)
     char msg[320];
     wb_err err;
 
-    err = wb_cli_read_file(o->module, &st->bytes, &size, &errnum);
+    if (wb_run_hooks) { /* confined: the supervisor read the file */
+        size = wb_run_hooks->size;
+        err = (st->bytes = malloc(size + 1)) ? WB_OK : WB_ERR_NOMEM;
+        if (st->bytes)
+            memcpy(st->bytes, wb_run_hooks->bytes, size);
+    } else
+        err = wb_cli_read_file(o->module, &st->bytes, &size, &errnum);
     if (err == WB_ERR_NOT_FOUND) {
         wb_cli_error("%s: no such file", o->module);
         return WB_EXIT_NOT_FOUND;
@@ -498,17 +531,22 @@ static int load_and_instantiate(run_state *st)
     }
     if ((status = setup_wasi(st)) >= 0)
         return status;
-    if (!(st->cfg = wb_config_new()) || !(st->engine = wb_engine_new(st->cfg))) {
+    if (!(st->engine = wb_engine_new(o->tun.config))) {
         wb_cli_error("cannot create the engine");
         return WB_EXIT_USAGE;
-    }
-    if ((err = wb_compile(st->engine, st->bytes, size, &st->compiled, &d)) != WB_OK) {
-        wb_cli_error("%s: %s", o->module, wb_diag_format(&d, msg, sizeof(msg)));
-        return status_of(err);
     }
     if (!(st->store = wb_store_new(st->engine))) {
         wb_cli_error("cannot create a store");
         return WB_EXIT_USAGE;
+    }
+    /* The limits hold from here: compilation and the start function count. */
+    if ((status = wb_cli_limits_start(&o->tun, st->engine, st->store, &st->watchdog)) >= 0)
+        return status;
+    if (wb_run_hooks)
+        wb_run_hooks->on_store(st->engine, st->store); /* confined: the time limit */
+    if ((err = wb_compile(st->engine, st->bytes, size, &st->compiled, &d)) != WB_OK) {
+        wb_cli_error("%s: %s", o->module, wb_diag_format(&d, msg, sizeof(msg)));
+        return status_of(err);
     }
     nimports = wb_compiled_import_count(st->compiled);
     if (!(st->imports = calloc(nimports + 1, sizeof(*st->imports)))) {
@@ -520,7 +558,7 @@ static int load_and_instantiate(run_state *st)
         (err = wb_instance_new(st->store, st->compiled, st->imports, nimports, &st->inst,
                                &trap, &d)) != WB_OK) {
         if (err == WB_ERR_TRAP && trap)
-            return trap_status(o->module, trap);
+            return trap_status(st, trap);
         wb_cli_error("%s: cannot instantiate: %s", o->module,
                      wb_diag_format(&d, msg, sizeof(msg)));
         return status_of(err);
@@ -537,9 +575,8 @@ static wb_rt_func *export_func(run_state *st, const char *name)
     return ex.of.func;
 }
 
-/* Calls f with ARGS converted to its parameter types; prints the results
- * (print = true) after flushing nothing of the module's own output, which
- * went straight to fd 1. */
+/* Calls f; with_args: with ARGS converted to its parameter types, printing
+ * its results (the module's own output went straight to fd 1 before). */
 static int call(run_state *st, wb_rt_func *f, const char *name, bool with_args)
 {
     const uint8_t *pt, *rt;
@@ -574,7 +611,7 @@ static int call(run_state *st, wb_rt_func *f, const char *name, bool with_args)
     }
     err = wb_func_call(st->store, f, st->args, np, st->results, nr, &trap);
     if (err == WB_ERR_TRAP && trap)
-        return trap_status(st->o->module, trap);
+        return trap_status(st, trap);
     if (err != WB_OK) {
         wb_cli_error("%s: calling %s: %s", st->o->module, name, wb_err_message(err));
         return WB_EXIT_USAGE;
@@ -594,8 +631,11 @@ int wb_run_exec(const wb_run_opts *o)
     int status;
 
     /* A write to a closed pipe is the guest's ERRNO_PIPE, not our death. */
-    signal(SIGPIPE, SIG_IGN);
+    if (!wb_run_hooks)
+        signal(SIGPIPE, SIG_IGN);
     if ((status = load_and_instantiate(&st)) >= 0)
+        goto out;
+    if (wb_run_hooks && (status = wb_run_hooks->before_run(st.engine, st.store)) >= 0)
         goto out;
     if (o->invoke) {
         if ((f = export_func(&st, "_initialize")) &&
@@ -617,6 +657,7 @@ int wb_run_exec(const wb_run_opts *o)
         status = call(&st, f, "_start", false);
     }
 out:
+    wb_cli_limits_stop(&st.watchdog); /* the run is over: nothing to time out */
     free(st.args);
     free(st.results);
     free(st.imports);
@@ -624,7 +665,6 @@ out:
     wb_wasi_free(st.wasi);
     wb_compiled_free(st.compiled);
     wb_engine_free(st.engine);
-    wb_config_free(st.cfg);
     for (size_t i = 0; st.dir_fds && i < o->ndirs; i++)
         if (st.dir_fds[i] >= 0)
             close(st.dir_fds[i]);
@@ -640,7 +680,7 @@ int wb_cmd_run(int argc, char **argv)
     wb_run_opts o;
     int status = wb_run_parse(argc, argv, &o);
     if (status < 0)
-        status = wb_run_exec(&o);
+        status = wb_run_confined(&o);
     wb_run_opts_free(&o);
     return status;
 }

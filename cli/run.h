@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cli/tunables.h"
+
 typedef struct wb_run_dir {
     char *host;             /* host directory (owned by the opts) */
     char *guest;            /* name the guest sees (owned by the opts) */
@@ -24,6 +26,8 @@ typedef struct wb_run_opts {
     int *inherit_fds;       /* --inherit-fd, in order (owned) */
     size_t ninherit;
     const char *invoke;     /* --invoke NAME, or NULL for _start */
+    wb_cli_tunables tun;    /* -O, --opt-level, --timeout, --fuel, --max-memory,
+                               --max-stack, --tunable: the config and limits */
 } wb_run_opts;
 
 /* Parses `run` arguments (argv[0] = "run"). Returns -1 when the run should

@@ -150,7 +150,9 @@ bool wb_config_key_at(size_t i, wb_config_key *out);
 void wb_config_hash(const wb_config *c, uint8_t out[16]);
 void wb_cache_key(const wb_config *c, const uint8_t *bytes, size_t size, uint8_t out[16]);
 
-wb_engine *wb_engine_new(const wb_config *c);     /* c copied; NULL = defaults */
+/* c copied; c NULL = defaults. NULL when out of memory, or when c asks
+ * for CPU features this CPU lacks (its code could not run here). */
+wb_engine *wb_engine_new(const wb_config *c);
 void wb_engine_free(wb_engine *e);                /* after every store and module */
 const wb_config *wb_engine_config(const wb_engine *e); /* the engine's copy */
 
@@ -161,6 +163,42 @@ const wb_config *wb_engine_config(const wb_engine *e); /* the engine's copy */
 wb_err wb_compile(wb_engine *e, const uint8_t *bytes, size_t size, wb_compiled **out,
                   wb_diag *d);
 void wb_compiled_free(wb_compiled *c);
+
+/* -- Compiled code from elsewhere (the code cache, cache/) --
+ *
+ * An artifact (jit/jit.h) produced by an earlier compilation of the same
+ * bytes under the same config. The bytes are still decoded and validated
+ * (that gives the module); only the JIT is skipped. The artifact is
+ * untrusted: after decoding, and before any of its code is executable,
+ * check(a, code, module, check_arg, d) must return WB_OK, where code is
+ * the mapped (readable) code blob of a->code_size bytes; the runtime also
+ * refuses an artifact whose function count or tunables differ from the
+ * module's and engine's. */
+struct wb_artifact;
+struct wb_module;
+typedef wb_err (*wb_artifact_check_fn)(const struct wb_artifact *a, const uint8_t *code,
+                                       const struct wb_module *m, void *check_arg,
+                                       wb_diag *d);
+/* mseal the code mapping (a worker that will run hostile code): no
+ * munmap, mprotect or remap of it afterwards; freeing the module then
+ * leaves the mapping in place until the process ends. Ignored by kernels
+ * without mseal. */
+#define WB_LOAD_SEAL 1u
+/* Publishes `a` (owned: freed on every path) for `bytes` (copied) without
+ * compiling. code_fd < 0: the code is a->code, copied into private
+ * memory. code_fd >= 0: the code is the first a->code_size bytes of that
+ * memfd, which must be sealed (F_SEAL_WRITE|F_SEAL_GROW|F_SEAL_SHRINK) and
+ * at least a->code_size + 4 bytes long; it is mapped (private, read-only,
+ * then read+exec: its pages stay shared with every process mapping the
+ * same memfd) and a->code is not used. The fd stays the caller's. Errors:
+ * the module's own, WB_ERR_USAGE, WB_ERR_NOMEM, or WB_ERR_INTERNAL with
+ * the reason in d->detail (the artifact does not fit). */
+wb_err wb_compiled_load(wb_engine *e, const uint8_t *bytes, size_t size, struct wb_artifact *a,
+                        int code_fd, unsigned flags, wb_artifact_check_fn check,
+                        void *check_arg, wb_compiled **out, wb_diag *d);
+/* The artifact c runs (borrowed from c), e.g. to store it in the cache.
+ * Its code pointer is NULL when the code came from a memfd. */
+const struct wb_artifact *wb_compiled_artifact(const wb_compiled *c);
 
 /* Imports and exports of a compiled module, in module order. Strings are
  * owned by the compiled module (not NUL-terminated: use the lengths). */
@@ -311,9 +349,13 @@ wb_err wb_caller_poll(wb_caller *caller, struct pollfd *fds, size_t nfds, int64_
 
 /* A watchdog thread for time limits: timeout_ns after wb_watchdog_start it
  * increments e's epoch once (stores with a deadline of 1 tick then trap
- * "interrupted"). If the watchdog is not stopped within grace_ns after
- * that (the code is stuck outside wasm, e.g. in a host call that does not
- * poll), it calls on_stuck(arg) from its own thread: the embedder's last
+ * "interrupted"). During the following grace_ns it sends SIGURG every
+ * WB_POLL_SLICE_NS to the thread that started it (the one meant to run
+ * wasm), when SIGURG has its default disposition: wasmbox then installs a
+ * no-op handler without SA_RESTART, so a host call blocked in a system
+ * call gets EINTR (and should then call wb_caller_check_deadline). If the
+ * watchdog is still not stopped after grace_ns (the code is stuck outside
+ * wasm), it calls on_stuck(arg) from its own thread: the embedder's last
  * resort (the CLI reports the timeout and _exits). The watchdog blocks
  * every signal. Stop it (joins the thread) before freeing e. */
 typedef struct wb_watchdog wb_watchdog;

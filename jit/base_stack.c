@@ -36,15 +36,25 @@ void *wb_vec_push(void **arr, uint32_t *n, uint32_t *cap, size_t size)
     return e;
 }
 
+#define OWNER_INIT(set, r) ((set) & X64_BIT(r) ? WB_OWNER_FREE : WB_OWNER_FIXED)
+#define OWNERS_INIT(set)                                                       \
+    { OWNER_INIT(set, 0), OWNER_INIT(set, 1), OWNER_INIT(set, 2),              \
+      OWNER_INIT(set, 3), OWNER_INIT(set, 4), OWNER_INIT(set, 5),              \
+      OWNER_INIT(set, 6), OWNER_INIT(set, 7), OWNER_INIT(set, 8),              \
+      OWNER_INIT(set, 9), OWNER_INIT(set, 10), OWNER_INIT(set, 11),            \
+      OWNER_INIT(set, 12), OWNER_INIT(set, 13), OWNER_INIT(set, 14),           \
+      OWNER_INIT(set, 15) }
+
 void wb_stack_reset(wb_ctx *c)
 {
+    static const int32_t gpr_init[X64_NUM_GPRS] = OWNERS_INIT(WB_ALLOC_GPRS);
+    static const int32_t xmm_init[X64_NUM_XMMS] = OWNERS_INIT(WB_ALLOC_XMMS);
+
     c->nvs = 0;
     c->max_vs = 0;
     c->nspilled = 0;
-    for (unsigned r = 0; r < X64_NUM_GPRS; r++)
-        c->gpr_owner[r] = (WB_ALLOC_GPRS & X64_BIT(r)) ? WB_OWNER_FREE : WB_OWNER_FIXED;
-    for (unsigned r = 0; r < X64_NUM_XMMS; r++)
-        c->xmm_owner[r] = (WB_ALLOC_XMMS & X64_BIT(r)) ? WB_OWNER_FREE : WB_OWNER_FIXED;
+    memcpy(c->gpr_owner, gpr_init, sizeof gpr_init);
+    memcpy(c->xmm_owner, xmm_init, sizeof xmm_init);
     c->gpr_held = c->xmm_held = 0;
     c->gpr_used = c->xmm_used = 0;
 }
@@ -70,14 +80,21 @@ static void load_gpr(wb_ctx *c, uint8_t type, x64_gpr r, x64_mem src)
     x64_rm(c->b, X64_MOV, wb_type_size(type), r, src);
 }
 
+/* (two calls, each with a constant operation: the encoder's inline path) */
 static void load_xmm(wb_ctx *c, uint8_t type, x64_xmm x, x64_mem src)
 {
-    x64_xm(c->b, type == WB_F32 ? X64_MOVSS : X64_MOVSD, x, src);
+    if (type == WB_F32)
+        x64_xm(c->b, X64_MOVSS, x, src);
+    else
+        x64_xm(c->b, X64_MOVSD, x, src);
 }
 
 static void store_xmm(wb_ctx *c, uint8_t type, x64_mem dst, x64_xmm x)
 {
-    x64_mx(c->b, type == WB_F32 ? X64_MOVSS : X64_MOVSD, dst, x);
+    if (type == WB_F32)
+        x64_mx(c->b, X64_MOVSS, dst, x);
+    else
+        x64_mx(c->b, X64_MOVSD, dst, x);
 }
 
 static void const_gpr(wb_ctx *c, uint8_t type, x64_gpr r, int64_t k)
@@ -242,6 +259,7 @@ void wb_push_cond(wb_ctx *c, x64_cc cc)
 {
     wb_vsval *e;
     wb_materialize_cond(c); /* at most one pending condition */
+    c->nconds++;
     if ((e = wb_push_entry(c, WB_I32, WB_LOC_COND)))
         e->reg = (uint8_t)cc;
 }
@@ -406,9 +424,14 @@ void wb_move_to_slots(wb_ctx *c, uint32_t n, uint32_t to)
 
 /* -- Traps -- */
 
-static void add_trap(wb_ctx *c, uint32_t code_offset, uint32_t wasm_offset, wb_err kind)
+static inline void add_trap(wb_ctx *c, uint32_t code_offset, uint32_t wasm_offset,
+                            wb_err kind)
 {
-    wb_trap_site *t = wb_vec_push((void **)&c->traps, &c->ntraps, &c->cap_traps, sizeof *t);
+    wb_trap_site *t;
+    if (__builtin_expect(c->ntraps < c->cap_traps, 1))
+        t = &c->traps[c->ntraps++];
+    else
+        t = wb_vec_push((void **)&c->traps, &c->ntraps, &c->cap_traps, sizeof *t);
     if (!t) {
         wb_fail(c, WB_ERR_NOMEM, "trap table");
         return;
@@ -416,6 +439,7 @@ static void add_trap(wb_ctx *c, uint32_t code_offset, uint32_t wasm_offset, wb_e
     t->code_offset = code_offset;
     t->wasm_offset = wasm_offset;
     t->kind = (uint16_t)kind;
+    t->pad = 0;
 }
 
 void wb_trap_if(wb_ctx *c, x64_cc cc, wb_err kind)

@@ -66,44 +66,48 @@ static void cpu_from_tunables(wb_cpu *cpu, uint32_t f)
 
 /* -- Dispatch -- */
 
-typedef wb_err (*family_fn)(wb_ctx *c, const wb_instr *in);
+/* Opcode families, in the order the dispatch tests them (most frequent
+ * first in compiled code). */
+typedef enum family {
+    FAM_NONE, FAM_VAR, FAM_INT, FAM_CONTROL, FAM_MEM, FAM_CONV, FAM_FLOAT, FAM_REF,
+} family;
 
-static family_fn family_of(uint16_t op)
+static family family_of(uint16_t op)
 {
     const wb_opinfo *oi = &wb_opinfo_table[op];
     if (oi->prefix == 0xfd)
-        return NULL; /* SIMD: not in the baseline */
+        return FAM_NONE; /* SIMD: not in the baseline */
     if (op <= WB_OP_CALL_INDIRECT || op == WB_OP_RETURN)
-        return wb_emit_control;
+        return FAM_CONTROL;
     switch ((wb_opcode)op) {
     case WB_OP_DROP: case WB_OP_SELECT: case WB_OP_SELECT_T:
     case WB_OP_LOCAL_GET: case WB_OP_LOCAL_SET: case WB_OP_LOCAL_TEE:
     case WB_OP_GLOBAL_GET: case WB_OP_GLOBAL_SET:
     case WB_OP_I32_CONST: case WB_OP_I64_CONST: case WB_OP_F32_CONST: case WB_OP_F64_CONST:
-        return wb_emit_var;
+        return FAM_VAR;
     case WB_OP_MEMORY_SIZE: case WB_OP_MEMORY_GROW: case WB_OP_MEMORY_INIT:
     case WB_OP_DATA_DROP: case WB_OP_MEMORY_COPY: case WB_OP_MEMORY_FILL:
-        return wb_emit_mem;
+        return FAM_MEM;
     case WB_OP_TABLE_GET: case WB_OP_TABLE_SET: case WB_OP_REF_NULL: case WB_OP_REF_IS_NULL:
     case WB_OP_REF_FUNC: case WB_OP_TABLE_INIT: case WB_OP_ELEM_DROP: case WB_OP_TABLE_COPY:
     case WB_OP_TABLE_GROW: case WB_OP_TABLE_SIZE: case WB_OP_TABLE_FILL:
-        return wb_emit_ref;
+        return FAM_REF;
     default:
         break;
     }
     if (op >= WB_OP_I32_LOAD && op <= WB_OP_I64_STORE32)
-        return wb_emit_mem;
+        return FAM_MEM;
     if ((op >= WB_OP_I32_EQZ && op <= WB_OP_I64_GE_U) ||
         (op >= WB_OP_I32_CLZ && op <= WB_OP_I64_ROTR) ||
         (op >= WB_OP_I32_EXTEND8_S && op <= WB_OP_I64_EXTEND32_S))
-        return wb_emit_int;
+        return FAM_INT;
     if ((op >= WB_OP_F32_EQ && op <= WB_OP_F64_GE) ||
         (op >= WB_OP_F32_ABS && op <= WB_OP_F64_COPYSIGN))
-        return wb_emit_float;
+        return FAM_FLOAT;
     if ((op >= WB_OP_I32_WRAP_I64 && op <= WB_OP_F64_REINTERPRET_I64) ||
         (op >= WB_OP_I32_TRUNC_SAT_F32_S && op <= WB_OP_I64_TRUNC_SAT_F64_U))
-        return wb_emit_conv;
-    return NULL;
+        return FAM_CONV;
+    return FAM_NONE;
 }
 
 /* Instructions that consume a pending condition (wb_push_cond) directly. */
@@ -120,38 +124,105 @@ static bool free_of_fuel(uint16_t op)
            op == WB_OP_END || op == WB_OP_ELSE;
 }
 
+/* How the fast reader decodes the immediates of a one-byte opcode. */
+typedef enum decode {
+    DEC_SLOW,       /* anything else: wb_read_instr */
+    DEC_INDEX,      /* u32: local, global, label, function, table */
+    DEC_NONE,
+    DEC_S32,        /* i32.const */
+    DEC_MEM,        /* memarg: align, offset */
+    DEC_BLOCK,      /* block type: empty or a value type (an index: slow) */
+    DEC_S64,        /* i64.const */
+    DEC_F32,
+    DEC_F64,
+    DEC_ZERO,       /* memory.size/grow: a zero byte */
+} decode;
+
+static decode decode_of(uint8_t imm)
+{
+    switch ((wb_imm_kind)imm) {
+    case WB_IMM_LABEL: case WB_IMM_FUNC: case WB_IMM_LOCAL: case WB_IMM_GLOBAL:
+    case WB_IMM_TABLE:
+        return DEC_INDEX;
+    case WB_IMM_NONE: return DEC_NONE;
+    case WB_IMM_I32CONST: return DEC_S32;
+    case WB_IMM_I64CONST: return DEC_S64;
+    case WB_IMM_F32CONST: return DEC_F32;
+    case WB_IMM_F64CONST: return DEC_F64;
+    case WB_IMM_MEM8: case WB_IMM_MEM16: case WB_IMM_MEM32: case WB_IMM_MEM64:
+        return DEC_MEM;
+    case WB_IMM_BLOCKTYPE: return DEC_BLOCK;
+    case WB_IMM_MEMIDX: return DEC_ZERO;
+    default: return DEC_SLOW;
+    }
+}
+
 /* The per-opcode facts above as tables, built once per wb_jit_compile
  * (on its stack) so that the loop over instructions does one lookup. */
 enum { OPF_TAKES_COND = 1, OPF_NO_FUEL = 2 };
 
+/* family and decode are one-hot (1 << value) so that the tests below
+ * stay conditional branches: as equality tests gcc turns them into a jump
+ * table, an indirect jump per instruction, which predictors do badly on. */
+typedef struct opfacts {
+    uint8_t family;     /* 1 << family */
+    uint8_t flags;      /* OPF_* */
+    uint16_t decode;    /* 1 << decode (one-byte opcodes) */
+    uint16_t op;        /* wb_opcode (one-byte opcodes) */
+} opfacts;
+#define BIT(x) (1u << (x))
+
 typedef struct driver {
-    family_fn family[WB_OP__COUNT];
-    uint8_t flags[WB_OP__COUNT];
-    uint8_t imm[WB_OP__COUNT];      /* wb_imm_kind */
-    uint16_t op1[256];              /* one-byte opcode byte -> op + 1, 0: none */
+    opfacts ops[WB_OP__COUNT];
+    opfacts byte[256];  /* by first byte; .op = WB_OP__COUNT: not one-byte */
 } driver;
 
 static void driver_init(driver *dv)
 {
-    memset(dv->op1, 0, sizeof dv->op1);
+    for (unsigned i = 0; i < 256; i++)
+        dv->byte[i] = (opfacts){ .family = BIT(FAM_NONE), .decode = BIT(DEC_SLOW),
+                                 .op = WB_OP__COUNT };
     for (unsigned op = 0; op < WB_OP__COUNT; op++) {
         const wb_opinfo *oi = &wb_opinfo_table[op];
-        dv->family[op] = family_of((uint16_t)op);
-        dv->flags[op] = (uint8_t)((takes_cond((uint16_t)op) ? OPF_TAKES_COND : 0) |
-                                  (free_of_fuel((uint16_t)op) ? OPF_NO_FUEL : 0));
-        dv->imm[op] = oi->imm;
+        opfacts *f = &dv->ops[op];
+        f->family = (uint8_t)BIT(family_of((uint16_t)op));
+        f->flags = (uint8_t)((takes_cond((uint16_t)op) ? OPF_TAKES_COND : 0) |
+                             (free_of_fuel((uint16_t)op) ? OPF_NO_FUEL : 0));
+        f->decode = (uint16_t)BIT(decode_of(oi->imm));
+        f->op = (uint16_t)op;
         if (oi->prefix == 0 && oi->code < 256)
-            dv->op1[oi->code] = (uint16_t)(op + 1);
+            dv->byte[oi->code] = *f;
     }
+}
+
+/* One instruction to its family (fam: 1 << family). Tests rather than a
+ * table of function pointers: an indirect call per instruction is a
+ * branch predictors do badly on; these conditional ones they learn. */
+static inline wb_err dispatch(wb_ctx *c, unsigned fam, const wb_instr *in)
+{
+    if (fam & BIT(FAM_VAR))
+        return wb_emit_var(c, in);
+    if (fam & BIT(FAM_INT))
+        return wb_emit_int(c, in);
+    if (fam & BIT(FAM_CONTROL))
+        return wb_emit_control(c, in);
+    if (fam & BIT(FAM_MEM))
+        return wb_emit_mem(c, in);
+    if (fam & BIT(FAM_CONV))
+        return wb_emit_conv(c, in);
+    if (fam & BIT(FAM_FLOAT))
+        return wb_emit_float(c, in);
+    return wb_emit_ref(c, in);
 }
 
 /* -- Reading a validated body --
  *
  * The validator has read every body with wb_read_instr, so the encodings
  * are known well formed. The common one-byte instructions are decoded
- * here without the reader's checks whenever at least READ_MARGIN bytes of
- * the body remain (more than any of their immediates can take); the rest,
- * and the last bytes of a body, go through wb_read_instr. */
+ * here without the reader's checks (anything else goes through
+ * wb_read_instr); fast_end, READ_MARGIN bytes before the end of the
+ * module, keeps even a malformed body from making them read outside the
+ * module's bytes. */
 enum { READ_MARGIN = 24 };
 
 static inline uint32_t leb_u32(const uint8_t **pp)
@@ -194,70 +265,63 @@ static inline bool is_valtype_byte(uint8_t b)
     return (b >= WB_V128 && b <= WB_I32) || b == WB_FUNCREF || b == WB_EXTERNREF;
 }
 
-static inline wb_err next_instr(const driver *dv, wb_reader *r, wb_instr *in, wb_diag *d)
+/* Reads the instruction at r->pos into *in; returns its facts, or NULL
+ * with the error in *err. */
+static inline const opfacts *next_instr(const driver *dv, wb_reader *r, size_t fast_end,
+                                        wb_instr *in, wb_err *err, wb_diag *d)
 {
     const uint8_t *p = r->base + r->pos;
-    unsigned op;
+    const opfacts *f;
+    unsigned dec;
 
-    if (__builtin_expect(r->end - r->pos < READ_MARGIN, 0) || !(op = dv->op1[*p]))
-        return wb_read_instr(r, in, d);
-    op--;
+    if (__builtin_expect(r->pos >= fast_end, 0))
+        goto slow;
+    f = &dv->byte[*p];
+    dec = f->decode;
     in->offset = (uint32_t)r->pos;
-    in->op = (uint16_t)op;
+    in->op = f->op;
     p++;
-    switch ((wb_imm_kind)dv->imm[op]) {
-    case WB_IMM_NONE:
-        break;
-    case WB_IMM_LABEL:
-    case WB_IMM_FUNC:
-    case WB_IMM_LOCAL:
-    case WB_IMM_GLOBAL:
-    case WB_IMM_TABLE:
+    /* most frequent first (clang -O0 and -O1 output) */
+    if (dec & BIT(DEC_INDEX)) {
         in->u.index = leb_u32(&p);
-        break;
-    case WB_IMM_MEMIDX:
-        in->u.index = 0;
-        p++;
-        break;
-    case WB_IMM_I32CONST:
+    } else if (dec & BIT(DEC_NONE)) {
+    } else if (dec & BIT(DEC_S32)) {
         in->u.i32 = (int32_t)leb_s64(&p);
-        break;
-    case WB_IMM_I64CONST:
-        in->u.i64 = leb_s64(&p);
-        break;
-    case WB_IMM_F32CONST:
-        memcpy(&in->u.f32, p, 4);
-        p += 4;
-        break;
-    case WB_IMM_F64CONST:
-        memcpy(&in->u.f64, p, 8);
-        p += 8;
-        break;
-    case WB_IMM_MEM8:
-    case WB_IMM_MEM16:
-    case WB_IMM_MEM32:
-    case WB_IMM_MEM64:
+    } else if (dec & BIT(DEC_MEM)) {
         in->u.mem.align = leb_u32(&p);
         in->u.mem.offset = leb_u32(&p);
         in->u.mem.mem = 0;
         in->u.mem.lane = 0;
-        break;
-    case WB_IMM_BLOCKTYPE:
+    } else if (dec & BIT(DEC_BLOCK)) {
         if (*p == 0x40) {
             in->u.block.kind = WB_BT_EMPTY;
         } else if (is_valtype_byte(*p)) {
             in->u.block.kind = WB_BT_VAL;
             in->u.block.valtype = *p;
         } else {
-            return wb_read_instr(r, in, d); /* a type index */
+            goto slow;                      /* a type index */
         }
         p++;
-        break;
-    default:
-        return wb_read_instr(r, in, d);
+    } else if (dec & BIT(DEC_S64)) {
+        in->u.i64 = leb_s64(&p);
+    } else if (dec & BIT(DEC_F32)) {
+        memcpy(&in->u.f32, p, 4);
+        p += 4;
+    } else if (dec & BIT(DEC_F64)) {
+        memcpy(&in->u.f64, p, 8);
+        p += 8;
+    } else if (dec & BIT(DEC_ZERO)) {
+        in->u.index = 0;
+        p++;
+    } else {
+        goto slow;
     }
     r->pos = (size_t)(p - r->base);
-    return WB_OK;
+    return f;
+slow:
+    if ((*err = wb_read_instr(r, in, d)) != WB_OK)
+        return NULL;
+    return &dv->ops[in->op];
 }
 
 /* -- One function -- */
@@ -365,18 +429,23 @@ static wb_err compile_body(wb_ctx *c, const driver *dv, const wb_code *code)
 {
     wb_reader r = { .base = c->m->bytes, .pos = code->expr_offset,
                     .end = (size_t)code->offset + code->size, .section = "code" };
+    size_t fast_end = c->m->size > READ_MARGIN ? c->m->size - READ_MARGIN : 0;
     wb_instr in;
-    wb_err err;
+    wb_err err = WB_OK;
+    bool dead = false;          /* the innermost control frame's unreachable */
+    uint32_t conds = c->nconds; /* wb_push_cond calls seen */
 
     if ((err = wb_control_begin(c)) != WB_OK)
         return err;
+    /* Only control instructions change the control stack, and a pending
+     * condition can only come from the instruction just compiled: both
+     * are looked at again only when they may have changed. */
     while (c->nctrl > 0) {
-        family_fn fn;
-        unsigned fl;
-        if ((err = next_instr(dv, &r, &in, c->d)) != WB_OK)
+        const opfacts *f;
+        if (!(f = next_instr(dv, &r, fast_end, &in, &err, c->d)))
             return err;
         c->wasm_offset = in.offset;
-        if (c->ctrl[c->nctrl - 1].unreachable) {
+        if (dead) {
             if (in.op == WB_OP_BLOCK || in.op == WB_OP_LOOP || in.op == WB_OP_IF) {
                 c->dead_depth++;
                 continue;
@@ -389,20 +458,24 @@ static wb_err compile_body(wb_ctx *c, const driver *dv, const wb_code *code)
             if (in.op != WB_OP_ELSE && in.op != WB_OP_END)
                 continue;
         }
-        if (!(fn = dv->family[in.op]))
+        if (f->family & BIT(FAM_NONE))
             return wb_diag_setf(c->d, WB_ERR_INTERNAL, "code", in.offset,
                                 "%s is not supported by the baseline compiler",
                                 wb_opinfo_table[in.op].text);
-        fl = dv->flags[in.op];
-        if (!(fl & OPF_TAKES_COND) && c->nvs && c->vs[c->nvs - 1].loc == WB_LOC_COND)
-            wb_materialize_cond(c);
-        if (!(fl & OPF_NO_FUEL))
+        if (c->nconds != conds) {
+            conds = c->nconds;
+            if (!(f->flags & OPF_TAKES_COND) && c->nvs && c->vs[c->nvs - 1].loc == WB_LOC_COND)
+                wb_materialize_cond(c);
+        }
+        if (!(f->flags & OPF_NO_FUEL))
             c->fuel_count++;
-        if ((err = fn(c, &in)) != WB_OK)
+        if ((err = dispatch(c, f->family, &in)) != WB_OK)
             return err;
         wb_release_held(c);
         if (c->err != WB_OK)
             return c->err;
+        if ((f->family & BIT(FAM_CONTROL)) && c->nctrl > 0)
+            dead = c->ctrl[c->nctrl - 1].unreachable;
     }
     return WB_OK;
 }

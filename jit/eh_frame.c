@@ -28,19 +28,21 @@ enum {
 /* A small byte builder on the stack (entries here are tiny). */
 typedef struct ent { uint8_t p[64]; uint32_t n; } ent;
 
-static void put(ent *e, uint8_t v)
+static inline void put(ent *e, uint8_t v)
 {
     if (e->n < sizeof e->p)
         e->p[e->n++] = v;
 }
 
-static void put32(ent *e, uint32_t v)
+static inline void put32(ent *e, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        put(e, (uint8_t)(v >> (8 * i)));
+    if (e->n + 4 <= sizeof e->p) {
+        memcpy(e->p + e->n, &v, 4);
+        e->n += 4;
+    }
 }
 
-static void advance(ent *e, uint32_t delta)
+static inline void advance(ent *e, uint32_t delta)
 {
     if (delta == 0)
         return;
@@ -96,7 +98,7 @@ void wb_eh_frame_emit(x64_buf *b, uint32_t nfuncs, const uint32_t *offs,
     for (uint32_t i = 0; i < nfuncs; i++) {
         uint32_t start = offs[i], end = offs[i + 1], at = x64_pos(b) + 4;
         uint32_t pc = start + PUSH_RBP_LEN + MOV_RBP_RSP_LEN;
-        memset(&e, 0, sizeof e);
+        e.n = 0;
         put32(&e, at - cie);                 /* CIE pointer */
         put32(&e, start - (at + 4));         /* pc_begin, relative to its field */
         put32(&e, end - start);              /* pc_range */

@@ -204,6 +204,8 @@ typedef struct wb_ctx {
     uint16_t gpr_used, xmm_used;
     uint32_t cap_locals;    /* entries allocated in local_types,
                                local_offsets and ref_locals (reused) */
+    uint32_t nconds;        /* wb_push_cond calls so far (the driver looks
+                               for a pending condition only after one) */
 } wb_ctx;
 
 #define WB_OWNER_FREE  (-1)

@@ -34,8 +34,9 @@ struct x64_fixup {
 };
 
 /* -- Operation tables (from X64_OP_LIST / X64_SOP_LIST) -- */
-enum { F_B = 1, F_SH = 2, F_RRI = 4, F_S8 = 8, F_D64 = 16, F_RMRR = 32,
-       F_I = 64, F_NX = 128, F_RV = 256 };
+enum { F_B = X64_F_B, F_SH = X64_F_SH, F_RRI = X64_F_RRI, F_S8 = X64_F_S8,
+       F_D64 = X64_F_D64, F_RMRR = X64_F_RMRR, F_I = X64_F_I, F_NX = X64_F_NX,
+       F_RV = X64_F_RV };
 
 typedef struct opdesc {
     const char *name;
@@ -734,16 +735,32 @@ static inline bool rexw(const opdesc *d, x64_size sz)
     return sz == X64_64 && !(d->f & F_D64);
 }
 
+/* -- Fast paths for operations not known at compile time (x64_enc.h has
+ * the inline ones and the helpers) -- */
+
+static inline bool fast_imm(x64_buf *b, const opdesc *d, x64_size sz, unsigned r,
+                            bool mem, x64_mem m, int64_t imm)
+{
+    return x64_fast_imm(b, d->f, d->i8, d->i32, d->ax, d->digit, sz, r, mem, m, imm);
+}
+
 /* -- Integer instructions -- */
 
 /* op r, r (shifts: src rcx means cl) */
-void x64_rr(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src)
+void x64_rr_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src)
 {
-    const opdesc *d = op_get(b, op, sz);
+    const opdesc *d;
     bool w, o16 = sz == X64_16, byte = sz == X64_8;
     uint8_t *p;
 
-    if (!d)
+    if ((unsigned)op < X64_OP__COUNT) {
+        d = &ops[op];
+        if (!(d->f & (F_SH | F_RMRR)) &&
+            (d->mr ? x64_fast_reg_reg(b, d->mr, d->f, sz, src, dst)
+                   : !(d->f & F_S8) && x64_fast_reg_reg(b, d->rm, d->f, sz, dst, src)))
+            return;
+    }
+    if (!(d = op_get(b, op, sz)))
         return;
     if (!gpr_ok(dst) || !gpr_ok(src)) {
         bad(b, "invalid register");
@@ -782,12 +799,14 @@ void x64_rr(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src)
 }
 
 /* op r, [base+index*s+disp] */
-void x64_rm(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src)
+void x64_rm_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src)
 {
-    const opdesc *d = op_get(b, op, sz);
+    const opdesc *d;
     uint8_t *p;
 
-    if (!d)
+    if ((unsigned)op < X64_OP__COUNT && x64_fast_reg_mem(b, ops[op].rm, ops[op].f, sz, dst, src))
+        return;
+    if (!(d = op_get(b, op, sz)))
         return;
     if (!gpr_ok(dst) || !mem_ok(&src)) {
         bad(b, "invalid operand");
@@ -805,12 +824,15 @@ void x64_rm(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src)
 }
 
 /* op [base+index*s+disp], r (shifts: src rcx means cl) */
-void x64_mr(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, x64_gpr src)
+void x64_mr_gen(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, x64_gpr src)
 {
-    const opdesc *d = op_get(b, op, sz);
+    const opdesc *d;
     uint8_t *p;
 
-    if (!d)
+    if ((unsigned)op < X64_OP__COUNT && !(ops[op].f & F_SH) &&
+        x64_fast_reg_mem(b, ops[op].mr, ops[op].f, sz, src, dst))
+        return;
+    if (!(d = op_get(b, op, sz)))
         return;
     if (!gpr_ok(src) || !mem_ok(&dst)) {
         bad(b, "invalid operand");
@@ -889,11 +911,14 @@ static void enc_imm(x64_buf *b, const opdesc *d, x64_size sz, unsigned r,
 }
 
 /* op r, imm8/16/32; mov r64 takes any imm64; imul r, imm is imul r, r, imm */
-void x64_ri(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, int64_t imm)
+void x64_ri_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, int64_t imm)
 {
-    const opdesc *d = op_get(b, op, sz);
+    const opdesc *d;
 
-    if (!d)
+    if ((unsigned)op < X64_OP__COUNT && op != X64_MOV &&
+        fast_imm(b, &ops[op], sz, dst, false, x64_mem_abs(0), imm))
+        return;
+    if (!(d = op_get(b, op, sz)))
         return;
     if (!gpr_ok(dst)) {
         bad(b, "invalid register");
@@ -932,11 +957,13 @@ void x64_ri(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, int64_t imm)
 }
 
 /* op [m], imm8/16/32 */
-void x64_mi(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, int64_t imm)
+void x64_mi_gen(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, int64_t imm)
 {
-    const opdesc *d = op_get(b, op, sz);
+    const opdesc *d;
 
-    if (!d)
+    if ((unsigned)op < X64_OP__COUNT && fast_imm(b, &ops[op], sz, 0, true, dst, imm))
+        return;
+    if (!(d = op_get(b, op, sz)))
         return;
     if (!mem_ok(&dst)) {
         bad(b, "invalid memory operand");
@@ -1058,7 +1085,7 @@ void x64_ri64(x64_buf *b, x64_gpr dst, uint64_t imm)
 }
 
 /* mov r, imm: the shortest form that keeps the flags (never xor) */
-void x64_mov_imm(x64_buf *b, x64_size sz, x64_gpr dst, uint64_t imm)
+void x64_mov_imm_gen(x64_buf *b, x64_size sz, x64_gpr dst, uint64_t imm)
 {
     if (sz != X64_64)
         x64_ri(b, X64_MOV, sz, dst, (int64_t)imm_sext(sz, (int64_t)imm));
@@ -1248,21 +1275,21 @@ static void enc_sse(x64_buf *b, x64_form f, const sopdesc *d, uint32_t opc, unsi
 }
 
 /* op x, x */
-void x64_xx(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src)
+void x64_xx_gen(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src)
 {
     const sopdesc *d = sop_get(b, op);
     enc_sse(b, X64_FORM_XX, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, false, 0);
 }
 
 /* op x, [m] */
-void x64_xm(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src)
+void x64_xm_gen(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src)
 {
     const sopdesc *d = sop_get(b, op);
     enc_sse(b, X64_FORM_XM, d, d ? d->xm : 0, dst, 0, &src, false, 0);
 }
 
 /* op [m], x */
-void x64_mx(x64_buf *b, x64_sop op, x64_mem dst, x64_xmm src)
+void x64_mx_gen(x64_buf *b, x64_sop op, x64_mem dst, x64_xmm src)
 {
     const sopdesc *d = sop_get(b, op);
     enc_sse(b, X64_FORM_MX, d, d ? d->mx : 0, src, 0, &dst, false, 0);

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "wb_common.h"
 #include "jit/x64_regs.h"
@@ -201,39 +202,54 @@ typedef struct x64_mem {
     x64_label label;
 } x64_mem;
 
+_Static_assert(offsetof(x64_mem, disp) == 4 && sizeof(x64_mem) == 12, "x64_mem layout");
+
 static inline uint8_t x64_scale_log2(unsigned scale)
 {
     return scale == 1 ? 0 : scale == 2 ? 1 : scale == 4 ? 2 : scale == 8 ? 3 : 0xff;
 }
+/* Builds the first eight bytes as one integer: gcc then passes the operand
+ * in registers instead of assembling it on the stack with narrow stores
+ * and reading it back wide (a store-forwarding stall per instruction). */
+static inline x64_mem x64_mem_make(unsigned base, unsigned index, unsigned scale_log2,
+                                   int32_t disp, x64_label label)
+{
+    x64_mem m;
+    uint64_t w = (uint64_t)(base & 0xff) | (uint64_t)(index & 0xff) << 8 |
+                 (uint64_t)(scale_log2 & 0xff) << 16 | (uint64_t)(uint32_t)disp << 32;
+    memcpy(&m, &w, 8);
+    m.label = label;
+    return m;
+}
 /* [base + disp] */
 static inline x64_mem x64_mem_bd(x64_gpr base, int32_t disp)
 {
-    return (x64_mem){ base, X64_NOREG, 0, disp, X64_NOLABEL };
+    return x64_mem_make(base, X64_NOREG, 0, disp, X64_NOLABEL);
 }
 /* [base + index*scale + disp]; scale is 1, 2, 4 or 8; index is never rsp */
 static inline x64_mem x64_mem_bisd(x64_gpr base, x64_gpr index, unsigned scale, int32_t disp)
 {
-    return (x64_mem){ base, index, x64_scale_log2(scale), disp, X64_NOLABEL };
+    return x64_mem_make(base, index, x64_scale_log2(scale), disp, X64_NOLABEL);
 }
 /* [index*scale + disp32] (no base) */
 static inline x64_mem x64_mem_isd(x64_gpr index, unsigned scale, int32_t disp)
 {
-    return (x64_mem){ X64_NOREG, index, x64_scale_log2(scale), disp, X64_NOLABEL };
+    return x64_mem_make(X64_NOREG, index, x64_scale_log2(scale), disp, X64_NOLABEL);
 }
 /* [disp32] (absolute, sign-extended) */
 static inline x64_mem x64_mem_abs(int32_t disp)
 {
-    return (x64_mem){ X64_NOREG, X64_NOREG, 0, disp, X64_NOLABEL };
+    return x64_mem_make(X64_NOREG, X64_NOREG, 0, disp, X64_NOLABEL);
 }
 /* [rip + label + addend]: patched when the label is bound */
 static inline x64_mem x64_mem_rip(x64_label label, int32_t addend)
 {
-    return (x64_mem){ X64_RIP, X64_NOREG, 0, addend, label };
+    return x64_mem_make(X64_RIP, X64_NOREG, 0, addend, label);
 }
 /* [rip + disp32] with a raw displacement from the end of the instruction */
 static inline x64_mem x64_mem_ripd(int32_t disp)
 {
-    return (x64_mem){ X64_RIP, X64_NOREG, 0, disp, X64_NOLABEL };
+    return x64_mem_make(X64_RIP, X64_NOREG, 0, disp, X64_NOLABEL);
 }
 
 /* -- Coverage of instruction forms --
@@ -356,12 +372,19 @@ void x64_nop(x64_buf *b, uint32_t n);
 /* Pads with nops up to a multiple of align (a power of two). */
 void x64_align(x64_buf *b, uint32_t align);
 
-/* -- Integer instructions (sz: operand size; see X64_OP_LIST) -- */
-void x64_rr(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src);   /* op r, r (shifts: src rcx means cl) */
-void x64_rm(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src);   /* op r, [base+index*s+disp] */
-void x64_mr(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, x64_gpr src);   /* op [base+index*s+disp], r */
-void x64_ri(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, int64_t imm);   /* op r, imm8/16/32 (imul: op r, r, imm) */
-void x64_mi(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, int64_t imm);   /* op [m], imm8/16/32 */
+/* -- Integer instructions (sz: operand size; see X64_OP_LIST) --
+ * x64_rr, x64_rm, x64_mr, x64_ri, x64_mi and x64_mov_imm are inline (at
+ * the end of this header) over the general encoders x64_*_gen. */
+static inline void x64_rr(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src); /* op r, r (shifts: src rcx means cl) */
+static inline void x64_rm(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src); /* op r, [base+index*s+disp] */
+static inline void x64_mr(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, x64_gpr src); /* op [base+index*s+disp], r */
+static inline void x64_ri(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, int64_t imm); /* op r, imm8/16/32 (imul: op r, r, imm) */
+static inline void x64_mi(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, int64_t imm); /* op [m], imm8/16/32 */
+void x64_rr_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src);
+void x64_rm_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src);
+void x64_mr_gen(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, x64_gpr src);
+void x64_ri_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, int64_t imm);
+void x64_mi_gen(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, int64_t imm);
 void x64_r(x64_buf *b, x64_op op, x64_size sz, x64_gpr r);                   /* op r */
 void x64_m(x64_buf *b, x64_op op, x64_size sz, x64_mem m);                   /* op [m] */
 void x64_rri(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src, int32_t imm); /* imul r, r, imm */
@@ -370,7 +393,8 @@ void x64_ri64(x64_buf *b, x64_gpr dst, uint64_t imm);        /* mov r64, imm64 (
 /* mov r, imm: the shortest form, flags kept (never xor); imm is truncated
  * to sz; for 64 bits: mov r32 (zero-extends), else sign-extended imm32,
  * else movabs. */
-void x64_mov_imm(x64_buf *b, x64_size sz, x64_gpr dst, uint64_t imm);
+static inline void x64_mov_imm(x64_buf *b, x64_size sz, x64_gpr dst, uint64_t imm);
+void x64_mov_imm_gen(x64_buf *b, x64_size sz, x64_gpr dst, uint64_t imm);
 void x64_setcc(x64_buf *b, x64_cc cc, x64_gpr dst);          /* setcc r8 */
 void x64_setcc_m(x64_buf *b, x64_cc cc, x64_mem dst);        /* setcc byte [m] */
 void x64_cmov(x64_buf *b, x64_cc cc, x64_size sz, x64_gpr dst, x64_gpr src);   /* cmovcc r, r */
@@ -390,13 +414,337 @@ void x64_jcc(x64_buf *b, x64_cc cc, x64_label l, x64_jsize js);  /* jcc L */
 void x64_call(x64_buf *b, x64_label l);                          /* call L (rel32) */
 
 /* -- SSE instructions (see X64_SOP_LIST) -- */
-void x64_xx(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src);      /* op x, x */
-void x64_xm(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src);      /* op x, [m] */
-void x64_mx(x64_buf *b, x64_sop op, x64_mem dst, x64_xmm src);      /* op [m], x */
+static inline void x64_xx(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src); /* op x, x */
+static inline void x64_xm(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src); /* op x, [m] */
+static inline void x64_mx(x64_buf *b, x64_sop op, x64_mem dst, x64_xmm src); /* op [m], x */
+void x64_xx_gen(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src);
+void x64_xm_gen(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src);
+void x64_mx_gen(x64_buf *b, x64_sop op, x64_mem dst, x64_xmm src);
 void x64_xr(x64_buf *b, x64_sop op, x64_xmm dst, x64_gpr src);      /* op x, r32/r64 */
 void x64_rx(x64_buf *b, x64_sop op, x64_gpr dst, x64_xmm src);      /* op r32/r64, x */
 void x64_rxm(x64_buf *b, x64_sop op, x64_gpr dst, x64_mem src);     /* op r32/r64, [m] */
 void x64_xxi(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src, uint8_t imm); /* op x, x, imm8 */
 void x64_xmi(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src, uint8_t imm); /* op x, [m], imm8 */
+
+/* -- Inline fast paths --
+ *
+ * Nearly every instruction a baseline compiler emits is a 32/64-bit
+ * operation, named by a constant, on registers and [base + disp]
+ * operands. Those are encoded here, inline, with the opcode known at
+ * compile time; anything else (another size, prefixes, a SIB, rip or
+ * label operand, no room in the buffer, a full or failed buffer, coverage
+ * recording on) goes to the general encoders of x64_enc.c, which give the
+ * same bytes (the golden tests check both: rows run with and without
+ * coverage recording). */
+
+#define X64_INLINE static inline __attribute__((always_inline))
+
+/* Flags of the X64_OP_LIST / X64_SOP_LIST rows (see there). */
+enum { X64_F_B = 1, X64_F_SH = 2, X64_F_RRI = 4, X64_F_S8 = 8, X64_F_D64 = 16,
+       X64_F_RMRR = 32, X64_F_I = 64, X64_F_NX = 128, X64_F_RV = 256 };
+
+enum { X64_COL_F, X64_COL_RM, X64_COL_MR, X64_COL_I32, X64_COL_I8, X64_COL_AX,
+       X64_COL_DIGIT };
+#define B    X64_F_B
+#define SH   X64_F_SH
+#define RRI  X64_F_RRI
+#define S8   X64_F_S8
+#define D64  X64_F_D64
+#define RMRR X64_F_RMRR
+/* Column col of operation op's row: folds to a constant when both are. */
+X64_INLINE uint32_t x64_op_col(x64_op op, unsigned col)
+{
+    switch (op) {
+#define X64_OP_CASE(name, mn, f, rm, mr, i32, i8, ax, o, un, d) \
+    case X64_##name: {                                                          \
+        const uint32_t v[] = { f, rm, mr, i32, i8, ax, d };                     \
+        return v[col];                                                          \
+    }
+    X64_OP_LIST(X64_OP_CASE)
+#undef X64_OP_CASE
+    default:
+        return 0;
+    }
+}
+#undef B
+#undef SH
+#undef RRI
+#undef S8
+#undef D64
+#undef RMRR
+
+enum { X64_SCOL_F, X64_SCOL_XM, X64_SCOL_MX };
+#define I  X64_F_I
+#define NX X64_F_NX
+#define RV X64_F_RV
+/* Column col of SSE operation op's row (X64_SOP_LIST). */
+X64_INLINE uint32_t x64_sop_col(x64_sop op, unsigned col)
+{
+    switch (op) {
+#define X64_SOP_CASE(name, mn, f, xm, mx, xr, rx)                               \
+    case X64_##name: {                                                          \
+        const uint32_t v[] = { f, xm, mx };                                     \
+        return v[col];                                                          \
+    }
+    X64_SOP_LIST(X64_SOP_CASE)
+#undef X64_SOP_CASE
+    default:
+        return 0;
+    }
+}
+#undef I
+#undef NX
+#undef RV
+
+/* Room for one instruction, and nothing else to do than writing it. */
+X64_INLINE bool x64_fast_room(const x64_buf *b)
+{
+    return b->cap - b->len > X64_MAX_INSN && !b->cov && !b->full;
+}
+/* opc is one byte or 0F xx (no mandatory prefix). */
+X64_INLINE bool x64_fast_opc(uint32_t opc)
+{
+    return opc && (opc <= 0xFF || (opc >> 8) == 0x0F);
+}
+/* m is [base + disp] with base neither rsp/r12 (SIB) nor rip. */
+X64_INLINE bool x64_fast_mem(x64_mem m)
+{
+    return m.base < 16 && (m.base & 7) != 4 && m.index == X64_NOREG && m.label == X64_NOLABEL;
+}
+/* [REX] [0F] opcode */
+X64_INLINE uint8_t *x64_fast_op(uint8_t *p, unsigned rex, uint32_t opc)
+{
+    if (rex)
+        *p++ = (uint8_t)(0x40 | rex);
+    if (opc > 0xFF)
+        *p++ = 0x0F;
+    *p++ = (uint8_t)opc;
+    return p;
+}
+/* ModRM and displacement of [base + disp] (x64_fast_mem). */
+X64_INLINE uint8_t *x64_fast_modrm_mem(uint8_t *p, unsigned reg, unsigned base, int32_t d)
+{
+    unsigned mr = (reg & 7) << 3 | (base & 7);
+    if (d == 0 && (base & 7) != 5) {
+        *p++ = (uint8_t)mr;
+    } else if (d >= -128 && d <= 127) {
+        p[0] = (uint8_t)(0x40 | mr);
+        p[1] = (uint8_t)d;
+        p += 2;
+    } else {
+        uint32_t v = (uint32_t)d;
+        *p++ = (uint8_t)(0x80 | mr);
+        memcpy(p, &v, 4);
+        p += 4;
+    }
+    return p;
+}
+X64_INLINE bool x64_fast_size(x64_size sz)
+{
+    return sz == X64_32 || sz == X64_64;
+}
+X64_INLINE unsigned x64_fast_w(x64_size sz)
+{
+    return sz == X64_64 ? 8u : 0u;
+}
+
+/* op reg, [m] or op [m], reg with opcode opc; false if not a fast case. */
+X64_INLINE bool x64_fast_reg_mem(x64_buf *b, uint32_t opc, uint32_t f, x64_size sz,
+                                    unsigned reg, x64_mem m)
+{
+    uint8_t *p;
+    if (!(x64_fast_opc(opc) && !(f & X64_F_D64) && x64_fast_size(sz) && reg < 16 &&
+          x64_fast_mem(m) && x64_fast_room(b)))
+        return false;
+    p = b->code + b->len;
+    p = x64_fast_op(p, x64_fast_w(sz) | (reg & 8) >> 1 | (m.base & 8) >> 3, opc);
+    p = x64_fast_modrm_mem(p, reg, m.base, m.disp);
+    b->len = (uint32_t)(p - b->code);
+    return true;
+}
+
+/* op rm, reg (ModRM.reg = reg, register-direct r/m) with opcode opc. */
+X64_INLINE bool x64_fast_reg_reg(x64_buf *b, uint32_t opc, uint32_t f, x64_size sz,
+                                    unsigned reg, unsigned rm)
+{
+    uint8_t *p;
+    if (!(x64_fast_opc(opc) && !(f & X64_F_D64) && x64_fast_size(sz) && (reg | rm) < 16 &&
+          x64_fast_room(b)))
+        return false;
+    p = b->code + b->len;
+    p = x64_fast_op(p, x64_fast_w(sz) | (reg & 8) >> 1 | (rm & 8) >> 3, opc);
+    *p++ = (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7));
+    b->len = (uint32_t)(p - b->code);
+    return true;
+}
+
+/* op r/m, imm with the row's i8 (83 /d ib) or i32 (81 /d id, C7 /0 id)
+ * opcode: register r, or memory m when mem. */
+X64_INLINE bool x64_fast_imm(x64_buf *b, uint32_t f, uint32_t i8, uint32_t i32,
+                                uint32_t ax, unsigned digit, x64_size sz, unsigned r,
+                                bool mem, x64_mem m, int64_t imm)
+{
+    uint8_t *p;
+    unsigned rm = mem ? m.base : r;
+    bool short8;
+
+    if (!(!(f & (X64_F_SH | X64_F_RRI | X64_F_D64)) && x64_fast_size(sz) &&
+          (mem ? x64_fast_mem(m) : r < 16) && x64_fast_room(b)))
+        return false;
+    if (sz == X64_64 ? imm < INT32_MIN || imm > INT32_MAX : imm < INT32_MIN || imm > UINT32_MAX)
+        return false;
+    imm = (int32_t)imm;
+    short8 = i8 && imm >= -128 && imm <= 127;
+    if (!short8 && (!i32 || (ax && !mem && r == 0)))
+        return false;                       /* 05 id: op eax, imm32 */
+    p = b->code + b->len;
+    p = x64_fast_op(p, x64_fast_w(sz) | (rm & 8) >> 3, short8 ? i8 : i32);
+    if (mem)
+        p = x64_fast_modrm_mem(p, digit, m.base, m.disp);
+    else
+        *p++ = (uint8_t)(0xC0 | digit << 3 | (r & 7));
+    if (short8) {
+        *p++ = (uint8_t)imm;
+    } else {
+        uint32_t v = (uint32_t)imm;
+        memcpy(p, &v, 4);
+        p += 4;
+    }
+    b->len = (uint32_t)(p - b->code);
+    return true;
+}
+
+X64_INLINE void x64_rm(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src)
+{
+    if (__builtin_constant_p(op) &&
+        x64_fast_reg_mem(b, x64_op_col(op, X64_COL_RM), x64_op_col(op, X64_COL_F), sz, dst, src))
+        return;
+    x64_rm_gen(b, op, sz, dst, src);
+}
+
+X64_INLINE void x64_mr(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, x64_gpr src)
+{
+    if (__builtin_constant_p(op) && !(x64_op_col(op, X64_COL_F) & X64_F_SH) &&
+        x64_fast_reg_mem(b, x64_op_col(op, X64_COL_MR), x64_op_col(op, X64_COL_F), sz, src, dst))
+        return;
+    x64_mr_gen(b, op, sz, dst, src);
+}
+
+X64_INLINE void x64_rr(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src)
+{
+    if (__builtin_constant_p(op)) {
+        uint32_t f = x64_op_col(op, X64_COL_F), mr = x64_op_col(op, X64_COL_MR);
+        uint32_t rm = x64_op_col(op, X64_COL_RM);
+        if (!(f & (X64_F_SH | X64_F_RMRR)) &&
+            (mr ? x64_fast_reg_reg(b, mr, f, sz, src, dst)
+                : !(f & X64_F_S8) && x64_fast_reg_reg(b, rm, f, sz, dst, src)))
+            return;
+    }
+    x64_rr_gen(b, op, sz, dst, src);
+}
+
+X64_INLINE void x64_ri(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, int64_t imm)
+{
+    if (__builtin_constant_p(op) && op != X64_MOV &&
+        x64_fast_imm(b, x64_op_col(op, X64_COL_F), x64_op_col(op, X64_COL_I8),
+                     x64_op_col(op, X64_COL_I32), x64_op_col(op, X64_COL_AX),
+                     x64_op_col(op, X64_COL_DIGIT), sz, dst, false, x64_mem_abs(0), imm))
+        return;
+    x64_ri_gen(b, op, sz, dst, imm);
+}
+
+X64_INLINE void x64_mi(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, int64_t imm)
+{
+    if (__builtin_constant_p(op) &&
+        x64_fast_imm(b, x64_op_col(op, X64_COL_F), x64_op_col(op, X64_COL_I8),
+                     x64_op_col(op, X64_COL_I32), x64_op_col(op, X64_COL_AX),
+                     x64_op_col(op, X64_COL_DIGIT), sz, 0, true, dst, imm))
+        return;
+    x64_mi_gen(b, op, sz, dst, imm);
+}
+
+/* An SSE opcode [66|F2|F3] 0F xx (no REX.W, no three-byte map). */
+X64_INLINE bool x64_fast_sse_opc(uint32_t opc)
+{
+    uint32_t pp = opc >> 16;
+    return opc <= 0xFFFFFF && ((opc >> 8) & 0xFF) == 0x0F &&
+           (pp == 0 || pp == 0x66 || pp == 0xF2 || pp == 0xF3);
+}
+X64_INLINE uint8_t *x64_fast_sse_op(uint8_t *p, unsigned rex, uint32_t opc)
+{
+    if (opc >> 16)
+        *p++ = (uint8_t)(opc >> 16);
+    if (rex)
+        *p++ = (uint8_t)(0x40 | rex);
+    p[0] = 0x0F;
+    p[1] = (uint8_t)opc;
+    return p + 2;
+}
+
+X64_INLINE void x64_xm(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src)
+{
+    if (__builtin_constant_p(op)) {
+        uint32_t opc = x64_sop_col(op, X64_SCOL_XM), f = x64_sop_col(op, X64_SCOL_F);
+        if (x64_fast_sse_opc(opc) && !(f & X64_F_I) && (unsigned)dst < 16 &&
+            x64_fast_mem(src) && x64_fast_room(b)) {
+            uint8_t *p = b->code + b->len;
+            p = x64_fast_sse_op(p, (dst & 8) >> 1 | (src.base & 8) >> 3, opc);
+            p = x64_fast_modrm_mem(p, dst, src.base, src.disp);
+            b->len = (uint32_t)(p - b->code);
+            return;
+        }
+    }
+    x64_xm_gen(b, op, dst, src);
+}
+
+X64_INLINE void x64_mx(x64_buf *b, x64_sop op, x64_mem dst, x64_xmm src)
+{
+    if (__builtin_constant_p(op)) {
+        uint32_t opc = x64_sop_col(op, X64_SCOL_MX), f = x64_sop_col(op, X64_SCOL_F);
+        if (x64_fast_sse_opc(opc) && !(f & X64_F_I) && (unsigned)src < 16 &&
+            x64_fast_mem(dst) && x64_fast_room(b)) {
+            uint8_t *p = b->code + b->len;
+            p = x64_fast_sse_op(p, (src & 8) >> 1 | (dst.base & 8) >> 3, opc);
+            p = x64_fast_modrm_mem(p, src, dst.base, dst.disp);
+            b->len = (uint32_t)(p - b->code);
+            return;
+        }
+    }
+    x64_mx_gen(b, op, dst, src);
+}
+
+X64_INLINE void x64_xx(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src)
+{
+    if (__builtin_constant_p(op)) {
+        uint32_t opc = x64_sop_col(op, X64_SCOL_XM), f = x64_sop_col(op, X64_SCOL_F);
+        if (x64_fast_sse_opc(opc) && !(f & (X64_F_I | X64_F_NX)) &&
+            ((unsigned)dst | (unsigned)src) < 16 && x64_fast_room(b)) {
+            uint8_t *p = b->code + b->len;
+            p = x64_fast_sse_op(p, (dst & 8) >> 1 | (src & 8) >> 3, opc);
+            *p++ = (uint8_t)(0xC0 | (dst & 7) << 3 | (src & 7));
+            b->len = (uint32_t)(p - b->code);
+            return;
+        }
+    }
+    x64_xx_gen(b, op, dst, src);
+}
+
+/* mov r32, imm32 (B8+r id, zero-extending) when imm fits 32 bits unsigned
+ * and sz is 32 or 64; else the general encoder. */
+X64_INLINE void x64_mov_imm(x64_buf *b, x64_size sz, x64_gpr dst, uint64_t imm)
+{
+    if ((sz == X64_32 || (sz == X64_64 && imm <= UINT32_MAX)) && (unsigned)dst < 16 &&
+        x64_fast_room(b)) {
+        uint8_t *p = b->code + b->len;
+        uint32_t v = (uint32_t)imm;
+        if (dst & 8)
+            *p++ = 0x41;
+        *p++ = (uint8_t)(0xB8 + (dst & 7));
+        memcpy(p, &v, 4);
+        b->len = (uint32_t)(p + 4 - b->code);
+        return;
+    }
+    x64_mov_imm_gen(b, sz, dst, imm);
+}
 
 #endif

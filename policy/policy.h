@@ -206,6 +206,7 @@ typedef struct wb_sc_rule {
 #define WB_SCF_SANITIZER  0x04u  /* only with WB_RULES_SANITIZER */
 #define WB_SCF_PERMISSIVE 0x08u  /* only for a default-allow (permissive) filter */
 #define WB_SCF_STRICT     0x10u  /* only for a default-deny filter */
+#define WB_SCF_NO_SANITIZER 0x20u /* left out with WB_RULES_SANITIZER */
 
 /* Options of wb_policy_rules. */
 #define WB_RULES_SANITIZER 0x1u  /* add what ASan/UBSan runtimes call (relaxed

@@ -92,7 +92,7 @@ static const wb_sc_rule rules[] = {
     ALLOW("symlinkat", BASE, "WASI path_symlink"),
     ALLOW("readlinkat", BASE, "WASI path_readlink"),
     ALLOW("linkat", BASE, "WASI path_link; landlock checks REFER"),
-    ERRNO("openat", ENOSYS, BASE | WB_SCF_STRICT,
+    ERRNO("openat", ENOSYS, BASE | WB_SCF_STRICT | WB_SCF_NO_SANITIZER,
           "fails with ENOSYS so callers use openat2 with RESOLVE_BENEATH"),
     ERRNO_IF("ioctl", ENOTTY, BASE | WB_SCF_STRICT,
              "isatty() answers no; every other ioctl (TIOCSTI, ...) is denied",
@@ -150,6 +150,8 @@ static const wb_sc_rule rules[] = {
     /* -- Sanitizer builds only (relaxed filter, WB_RULES_SANITIZER): what the
      * ASan/UBSan runtimes call from a running process -- */
     ALLOW("sigaltstack", BASE | WB_SCF_SANITIZER, "ASan: signal stack while unwinding"),
+    ALLOW("openat", BASE | WB_SCF_SANITIZER, "ASan: /proc/self/maps for the stack bounds "
+          "when unwinding a trap (landlock still confines it to /proc, read-only)"),
     ALLOW("rt_sigaction", BASE | WB_SCF_SANITIZER, "ASan: deadly-signal handling"),
     ALLOW("getpid", BASE | WB_SCF_SANITIZER, "ASan: report header"),
     ALLOW("gettid", BASE | WB_SCF_SANITIZER, "ASan: report header, locks"),
@@ -228,6 +230,8 @@ wb_err wb_policy_rules(const wb_policy *p, wb_phase phase, unsigned opts,
         if (!(f & (phase == WB_PHASE_RUN ? RUN : BASE)))
             continue;
         if ((f & WB_SCF_SANITIZER) && !(opts & WB_RULES_SANITIZER))
+            continue;
+        if ((f & WB_SCF_NO_SANITIZER) && (opts & WB_RULES_SANITIZER))
             continue;
         if (phase == WB_PHASE_COMPILE) {
             /* A default-allow filter keeps only denials (libseccomp refuses

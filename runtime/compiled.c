@@ -5,10 +5,21 @@
  * walk through wasm frames), and answer imports/exports questions.
  *
  *   bytes --copy--> module (borrows the copy) --wb_jit_compile--> artifact
- *         --mmap RW, memcpy, mprotect RX--> code --register--> callable */
+ *         --mmap RW, memcpy, mprotect RX--> code --register--> callable
+ *
+ * An artifact compiled earlier (the code cache) skips the JIT: its code is
+ * copied the same way, or mapped from a sealed memfd that many workers
+ * share (mmap R, private: the pages stay the memfd's; checked; mprotect
+ * RX; optionally mseal'ed). Such an artifact is untrusted: the caller's
+ * check function sees it with the decoded module before anything is
+ * executable. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime/runtime_int.h"
@@ -26,14 +37,14 @@ static size_t os_page(void)
 }
 
 /* The artifact must describe this module and stay inside its blob. */
-static wb_err artifact_check(const wb_artifact *a, const wb_module *m, wb_diag *d)
+static wb_err artifact_check(const wb_artifact *a, const wb_module *m, int code_fd, wb_diag *d)
 {
     const char *why = NULL;
     if (a->nfuncs != m->ncodes)
         why = "function count differs from the module";
     else if (!a->func_offsets)
         why = "no function offsets";
-    else if (a->code_size && !a->code)
+    else if (a->code_size && !a->code && code_fd < 0)
         why = "no code";
     else if ((uint64_t)a->eh_frame_offset + a->eh_frame_size > a->code_size)
         why = "eh_frame outside the code";
@@ -64,30 +75,83 @@ static wb_err intern_types(wb_compiled *c)
     return WB_OK;
 }
 
-/* Maps the code read+exec and registers it. */
-static wb_err publish_code(wb_compiled *c)
+#ifndef F_SEAL_SEAL /* kernel headers older than the seals */
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#define WB_NR_MSEAL 462 /* no glibc wrapper, not in the 6.1 headers */
+
+/* How a compiled module gets its code (wb_compiled_load). */
+typedef struct code_source {
+    int fd;                       /* sealed memfd holding the code, or -1: a->code */
+    unsigned flags;               /* WB_LOAD_* */
+    wb_artifact_check_fn check;   /* untrusted artifact: checked before RX; or NULL */
+    void *check_arg;
+} code_source;
+
+/* Maps the code, not yet executable: a private writable copy of a->code,
+ * or a private read-only view of the memfd, whose pages stay shared with
+ * every other process mapping it. The memfd must be sealed against
+ * writes and resizing, so what is checked below is what will run. */
+static wb_err map_code(wb_compiled *c, const code_source *src, wb_diag *d)
+{
+    const wb_artifact *a = c->artifact;
+    int want = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK, seals;
+    struct stat st;
+    void *p;
+
+    /* Four more bytes: a zero terminator after an .eh_frame at the end. */
+    c->map_size = ((size_t)a->code_size + 4 + os_page() - 1) / os_page() * os_page();
+    if (src->fd < 0) {
+        p = mmap(NULL, c->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED)
+            memcpy(p, a->code, a->code_size);
+    } else {
+        if ((seals = fcntl(src->fd, F_GET_SEALS)) < 0 || (seals & want) != want)
+            return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "code fd: not sealed (seals %#x)",
+                                seals < 0 ? 0 : seals);
+        if (fstat(src->fd, &st) != 0 || (uint64_t)st.st_size < (uint64_t)a->code_size + 4)
+            return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "code fd: smaller than the code");
+        p = mmap(NULL, c->map_size, PROT_READ, MAP_PRIVATE, src->fd, 0);
+    }
+    if (p == MAP_FAILED) {
+        c->map_size = 0;
+        return wb_diag_set(d, WB_ERR_NOMEM, NULL, 0);
+    }
+    c->code = p;
+    return WB_OK;
+}
+
+/* Maps the code, checks it (untrusted artifacts), makes it read+exec and
+ * registers it. */
+static wb_err publish_code(wb_compiled *c, const code_source *src, wb_diag *d)
 {
     const wb_artifact *a = c->artifact;
     uint32_t eh_end = a->eh_frame_offset + a->eh_frame_size;
-    void *p;
     wb_err err;
 
     if (a->code_size == 0)
-        return WB_OK;
-    /* Four more bytes: a zero terminator after an .eh_frame at the end. */
-    c->map_size = ((size_t)a->code_size + 4 + os_page() - 1) / os_page() * os_page();
-    p = mmap(NULL, c->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        c->map_size = 0;
-        return WB_ERR_NOMEM;
-    }
-    c->code = p;
-    memcpy(c->code, a->code, a->code_size);
+        return src->check ? src->check(a, NULL, c->module, src->check_arg, d) : WB_OK;
+    if ((err = map_code(c, src, d)) != WB_OK)
+        return err;
+    if (src->check && (err = src->check(a, c->code, c->module, src->check_arg, d)) != WB_OK)
+        return err;
     if (mprotect(c->code, c->map_size, PROT_READ | PROT_EXEC) != 0)
-        return WB_ERR_INTERNAL;
+        return wb_diag_set(d, WB_ERR_INTERNAL, NULL, 0);
+    /* A worker about to run hostile code: nothing may unmap, remap or
+     * re-protect its code any more (compiled_destroy's munmap then fails
+     * harmlessly; the process keeps the code to its end). A kernel
+     * without mseal (before 6.10) leaves it to the run-phase filter. */
+    if ((src->flags & WB_LOAD_SEAL) && syscall(WB_NR_MSEAL, c->code, c->map_size, 0) != 0 &&
+        errno != ENOSYS)
+        return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "mseal: %s", strerror(errno));
     if ((err = wb_code_register((uintptr_t)c->code,
                                 (uintptr_t)c->code + a->func_offsets[a->nfuncs], c)) != WB_OK)
-        return err;
+        return wb_diag_set(d, err, NULL, 0);
     c->registered = true;
     /* Register unwind info only when the table is terminated: by the
      * compiler, or by our padding when it ends the blob. */
@@ -115,8 +179,18 @@ static void compiled_destroy(wb_compiled *c)
     free(c);
 }
 
-wb_err wb_compiled_from_artifact(wb_engine *e, const uint8_t *bytes, size_t size,
-                                 wb_artifact *a, wb_compiled **out, wb_diag *d)
+/* Tunables the artifact was compiled for must be the engine's, field by
+ * field (padding is not compared). */
+static bool same_tunables(const wb_tunables *x, const wb_tunables *y)
+{
+#define WB_SAME_TUNABLE(type, name, kind, meaning) if (x->name != y->name) return false;
+    WB_TUNABLES(WB_SAME_TUNABLE)
+#undef WB_SAME_TUNABLE
+    return true;
+}
+
+static wb_err compiled_new(wb_engine *e, const uint8_t *bytes, size_t size, wb_artifact *a,
+                           const code_source *src, wb_compiled **out, wb_diag *d)
 {
     wb_compiled *c = NULL;
     wb_err err;
@@ -141,12 +215,19 @@ wb_err wb_compiled_from_artifact(wb_engine *e, const uint8_t *bytes, size_t size
         goto fail;
     c->artifact = a;
     a = NULL;
-    if ((err = artifact_check(c->artifact, c->module, d)) != WB_OK)
+    if ((err = artifact_check(c->artifact, c->module, src->fd, d)) != WB_OK)
         goto fail;
-    if ((err = intern_types(c)) != WB_OK || (err = publish_code(c)) != WB_OK) {
+    if (src->check && !same_tunables(&c->artifact->tunables, &e->config.tunables)) {
+        err = wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0,
+                           "artifact: compiled for other tunables than the engine's");
+        goto fail;
+    }
+    if ((err = intern_types(c)) != WB_OK) {
         wb_diag_set(d, err, NULL, 0);
         goto fail;
     }
+    if ((err = publish_code(c, src, d)) != WB_OK)
+        goto fail;
     wb_vmlayout_compute(c->module, &c->layout);
     *out = c;
     return WB_OK;
@@ -156,6 +237,32 @@ fail:
     if (c)
         compiled_destroy(c);
     return err;
+}
+
+wb_err wb_compiled_from_artifact(wb_engine *e, const uint8_t *bytes, size_t size,
+                                 wb_artifact *a, wb_compiled **out, wb_diag *d)
+{
+    const code_source src = { .fd = -1 };
+    return compiled_new(e, bytes, size, a, &src, out, d);
+}
+
+wb_err wb_compiled_load(wb_engine *e, const uint8_t *bytes, size_t size, wb_artifact *a,
+                        int code_fd, unsigned flags, wb_artifact_check_fn check,
+                        void *check_arg, wb_compiled **out, wb_diag *d)
+{
+    const code_source src = { .fd = code_fd, .flags = flags, .check = check,
+                              .check_arg = check_arg };
+    *out = NULL;
+    if (!a || !check || (code_fd < 0 && a->code_size && !a->code)) {
+        wb_artifact_free(a);
+        return wb_diag_set(d, WB_ERR_USAGE, NULL, 0);
+    }
+    return compiled_new(e, bytes, size, a, &src, out, d);
+}
+
+const wb_artifact *wb_compiled_artifact(const wb_compiled *c)
+{
+    return c->artifact;
 }
 
 wb_err wb_compile(wb_engine *e, const uint8_t *bytes, size_t size, wb_compiled **out,

@@ -111,8 +111,11 @@ out:
 
 wb_engine *wb_engine_new(const wb_config *c)
 {
-    wb_engine *e = calloc(1, sizeof(*e));
-    if (!e)
+    wb_engine *e;
+    /* Code using a feature this CPU lacks would die of SIGILL: refuse. */
+    if (c && (c->tunables.cpu_features & ~wb_cpu_detect()) != 0)
+        return NULL;
+    if (!(e = calloc(1, sizeof(*e))))
         return NULL;
     if (c) {
         e->config = *c;

@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "runtime/runtime_int.h"
@@ -207,6 +208,8 @@ struct wb_watchdog {
     bool fired;                  /* atomic */
     struct timespec expires;     /* when the epoch is incremented */
     uint64_t grace_ns;
+    pthread_t runner;            /* the thread that started it: runs wasm */
+    bool kick;                   /* SIGURG interrupts the runner's syscalls */
     void (*on_stuck)(void *);
     void *arg;
 };
@@ -227,24 +230,68 @@ static bool wait_until(wb_watchdog *w, const struct timespec *at)
     return false;
 }
 
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static void *watchdog_main(void *arg)
 {
     wb_watchdog *w = arg;
-    struct timespec at = w->expires;
+    struct timespec at = w->expires, end;
 
     pthread_mutex_lock(&w->lock);
     if (wait_until(w, &at)) {
         wb_engine_increment_epoch(w->engine);
         __atomic_store_n(&w->fired, true, __ATOMIC_RELEASE);
-        timespec_add(&at, w->grace_ns);
-        if (wait_until(w, &at) && w->on_stuck) {
-            pthread_mutex_unlock(&w->lock);
-            w->on_stuck(w->arg);
-            return NULL;
+        end = at;
+        timespec_add(&end, w->grace_ns);
+        /* During the grace period, interrupt the runner's blocking system
+         * call every slice (a kick may land just before the call starts):
+         * host code that sees EINTR checks the deadline and traps. */
+        for (;;) {
+            if (w->kick)
+                pthread_kill(w->runner, SIGURG);
+            timespec_add(&at, WB_POLL_SLICE_NS);
+            if (!before(&at, &end))
+                at = end;
+            if (!wait_until(w, &at))
+                break;              /* stopped: the run is over */
+            if (!before(&at, &end)) {
+                if (w->on_stuck) {
+                    pthread_mutex_unlock(&w->lock);
+                    w->on_stuck(w->arg);
+                    return NULL;
+                }
+                break;
+            }
         }
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
+}
+
+/* SIGURG is ignored by default; with this handler, installed without
+ * SA_RESTART, it only makes a blocking system call return EINTR. */
+static void kick_handler(int sig)
+{
+    (void)sig;
+}
+
+/* Installs kick_handler unless someone else handles SIGURG. */
+static bool kick_prepare(void)
+{
+    struct sigaction sa, old;
+    if (sigaction(SIGURG, NULL, &old) != 0)
+        return false;
+    if (old.sa_handler == kick_handler)
+        return true;
+    if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+        return false;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = kick_handler;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGURG, &sa, NULL) == 0;
 }
 
 wb_err wb_watchdog_start(wb_engine *e, uint64_t timeout_ns, uint64_t grace_ns,
@@ -262,6 +309,8 @@ wb_err wb_watchdog_start(wb_engine *e, uint64_t timeout_ns, uint64_t grace_ns,
     w->grace_ns = grace_ns;
     w->on_stuck = on_stuck;
     w->arg = arg;
+    w->runner = pthread_self();
+    w->kick = kick_prepare();
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     if (pthread_mutex_init(&w->lock, NULL) != 0 || pthread_cond_init(&w->cond, &ca) != 0) {

@@ -58,6 +58,15 @@ typedef struct wb_sandbox_probe {
  * a millisecond. Never fails: what does not work is marked missing. */
 void wb_sandbox_probe_run(wb_sandbox_probe *out);
 
+/* The quick answer for a root supervisor, without forking (saves about
+ * 1.5 ms per run): layers that root can always apply are assumed, the rest
+ * asked of the kernel in-process (close_range, seccomp actions, landlock
+ * ABI). Every layer is still applied and verified in the worker, so a
+ * wrong assumption fails closed (setup failure), and the caller may retry
+ * with the full probe. Returns false (out untouched) when not root: then
+ * only the full probe can tell. */
+bool wb_sandbox_probe_fast(wb_sandbox_probe *out);
+
 /* -- Prepared state, per policy -- */
 
 typedef struct wb_sandbox wb_sandbox;
@@ -66,6 +75,7 @@ typedef struct wb_sandbox_opts {
     bool relaxed;          /* sanitizer filter and no RLIMIT_DATA (see above) */
     bool no_notify;        /* default action KILL_PROCESS even if notify works */
     uint32_t skip;         /* layers not to apply (debugging, valgrind) */
+    bool fast_probe;       /* wb_supervisor_new: wb_sandbox_probe_fast if it can */
 } wb_sandbox_opts;
 #define WB_SANDBOX_OPTS_DEFAULT { .relaxed = WB_SANDBOX_RELAXED }
 

@@ -1,6 +1,7 @@
 /* sandbox_landlock.c — the landlock layer: the worker may reach only the
  * granted directories (one path_beneath rule per preopened dir fd, ro or
  * rw), no TCP, no signals or abstract unix sockets outside its domain. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -68,6 +69,20 @@ wb_err wb_sbx_apply_landlock(const wb_sandbox *s, wb_sandbox_failure *f)
             int e = errno;
             close(rfd);
             return wb_sbx_fail(f, L, e, "landlock_add_rule");
+        }
+    }
+    if (s->opts.relaxed && (s->layers & WB_LAYER_BIT(WB_LAYER_FILESYSTEM))) {
+        /* sanitizer builds: /proc read-only (see sandbox_apply.c) */
+        struct wb_landlock_path_beneath_attr pb = { .allowed_access = RIGHTS_RO & handled };
+        int e = 0;
+        if ((pb.parent_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+            syscall(SYS_landlock_add_rule, rfd, WB_LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0)
+            e = errno;
+        if (pb.parent_fd >= 0)
+            close(pb.parent_fd);
+        if (e) {
+            close(rfd);
+            return wb_sbx_fail(f, L, e, "landlock_add_rule /proc (relaxed)");
         }
     }
     if (syscall(SYS_landlock_restrict_self, rfd, 0) != 0) {

@@ -77,6 +77,24 @@ typedef enum wb_limit_kind {
 } wb_limit_kind;
 void wb_worker_report_limit(wb_limit_kind which);
 
+/* Worker side: hands the supervisor the formatted trap message (with its
+ * backtrace) as data, to be printed by it. The supervisor treats it as
+ * untrusted text: it keeps at most WB_TRAP_TEXT_MAX - 1 bytes, and only
+ * printable ASCII, tab and newline (anything else becomes '?'). */
+#define WB_TRAP_TEXT_MAX 4096u
+void wb_worker_report_trap(const char *text);
+
+/* Worker side: the address of the counter its compiled code compares with
+ * the epoch deadline (the engine's epoch). At the time limit the supervisor
+ * writes a huge value there (process_vm_writev into the worker: no thread
+ * in the worker is needed), so wasm code traps "interrupted" with its
+ * backtrace; SIGKILL follows after WB_TIMEOUT_GRACE_MS if it has not ended.
+ * The address is untrusted: a wrong one only harms the worker itself. */
+#ifndef WB_TIMEOUT_GRACE_MS
+#define WB_TIMEOUT_GRACE_MS 50
+#endif
+void wb_worker_report_epoch(volatile uint64_t *epoch);
+
 /* -- Outcome -- */
 
 typedef enum wb_outcome_kind {
@@ -101,6 +119,8 @@ typedef struct wb_outcome {
     wb_sandbox_failure failure;
     char policy[WB_POLICY_NAME_MAX + 1];
     uint64_t limit_value;            /* the limit's value, for the message */
+    char trap[WB_TRAP_TEXT_MAX];     /* the worker's trap text, sanitized ("" if none) */
+    uint32_t trap_len;
     uint64_t spawn_us;               /* clone3 → confined */
     uint64_t total_us;               /* clone3 → reaped */
 } wb_outcome;

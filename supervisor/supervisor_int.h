@@ -22,8 +22,12 @@ typedef enum wb_ipc_op {
     WB_IPC_SETUP_OK,       /* worker → sv: confined; SCM_RIGHTS: listener fd */
     WB_IPC_SETUP_FAILED,   /* worker → sv: a layer failed */
     WB_IPC_LIMIT,          /* worker → sv: a resource limit stopped it */
+    WB_IPC_TRAP,           /* worker → sv: a piece of the formatted trap (text) */
+    WB_IPC_EPOCH,          /* worker → sv: where its engine's epoch counter is */
     WB_IPC__COUNT
 } wb_ipc_op;
+
+#define WB_IPC_TRAP_CHUNK 1000u
 
 typedef struct wb_ipc_msg {
     uint32_t op;
@@ -34,6 +38,8 @@ typedef struct wb_ipc_msg {
         struct { uint32_t active; } setup_ok;
         wb_sandbox_failure failed;
         struct { uint32_t which; } limit;
+        struct { uint64_t addr; } epoch;
+        struct { uint32_t n; char text[WB_IPC_TRAP_CHUNK]; } trap;
     } u;
 } wb_ipc_msg;
 

@@ -73,7 +73,7 @@ char *wb_outcome_message(const wb_outcome *o, char *buf, size_t size)
                      limit_name(o->limit), v);
         break;
     case WB_OUTCOME_TIMEOUT:
-        snprintf(buf, size, "time limit (%s) reached",
+        snprintf(buf, size, "timed out after %s",
                  wb_policy_fmt_time(o->limit_value, v, sizeof v));
         break;
     case WB_OUTCOME_SIGNALED:

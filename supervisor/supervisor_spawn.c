@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,26 @@ void wb_worker_report_limit(wb_limit_kind which)
     wb_ipc_send(WB_FD_CONTROL, WB_IPC_LIMIT, &m, -1);
 }
 
+void wb_worker_report_trap(const char *text)
+{
+    size_t len = strlen(text);
+    for (size_t off = 0; off < len && off < WB_TRAP_TEXT_MAX; off += WB_IPC_TRAP_CHUNK) {
+        wb_ipc_msg m = { 0 };
+        size_t n = len - off < WB_IPC_TRAP_CHUNK ? len - off : WB_IPC_TRAP_CHUNK;
+        m.u.trap.n = (uint32_t)n;
+        memcpy(m.u.trap.text, text + off, n);
+        if (wb_ipc_send(WB_FD_CONTROL, WB_IPC_TRAP, &m, -1) != 0)
+            return;
+    }
+}
+
+void wb_worker_report_epoch(volatile uint64_t *epoch)
+{
+    wb_ipc_msg m = { 0 };
+    m.u.epoch.addr = (uint64_t)(uintptr_t)epoch;
+    wb_ipc_send(WB_FD_CONTROL, WB_IPC_EPOCH, &m, -1);
+}
+
 /* Fail closed: tell the supervisor where, then exit (STYLE.md 10). */
 static void __attribute__((noreturn))
 child_fail(int sock, const wb_sandbox_failure *f)
@@ -156,6 +177,36 @@ child_main(wb_supervisor *sv, const wb_worker_spec *spec, int sock, const sigset
     _exit(spec->fn(spec->arg, &ctx) & 0xff);
 }
 
+/* glibc caches the thread id in its thread descriptor, and a raw clone3
+ * does not update it: in the worker it would still be the supervisor's
+ * (another pid namespace), so pthread_getattr_np (the runtime's stack
+ * bounds, ASan's unwinding) fails with ESRCH. Where that field is: the only
+ * int equal to our tid near the start of the descriptor, or -1 when that
+ * is ambiguous (then nothing is patched). */
+static long glibc_tid_offset(void)
+{
+    pid_t tid = (pid_t)syscall(SYS_gettid), v;
+    const unsigned char *self = (const unsigned char *)pthread_self();
+    long found = -1;
+
+    for (long off = 0; off + (long)sizeof v <= 2048; off += (long)sizeof v) {
+        memcpy(&v, self + off, sizeof v);
+        if (v == tid) {
+            if (found >= 0)
+                return -1;
+            found = off;
+        }
+    }
+    return found;
+}
+
+static void glibc_tid_fix(long off)
+{
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    if (off >= 0)
+        memcpy((unsigned char *)pthread_self() + off, &tid, sizeof tid);
+}
+
 /* -- Supervisor side -- */
 
 wb_err wb_supervisor_new(const wb_policy *p, const wb_sandbox_opts *opts,
@@ -168,7 +219,8 @@ wb_err wb_supervisor_new(const wb_policy *p, const wb_sandbox_opts *opts,
     if (!(sv = calloc(1, sizeof *sv)))
         return wb_diag_set(d, WB_ERR_NOMEM, NULL, 0);
     sv->policy = p;
-    wb_sandbox_probe_run(&sv->probe);
+    if (!opts || !opts->fast_probe || !wb_sandbox_probe_fast(&sv->probe))
+        wb_sandbox_probe_run(&sv->probe);
     if ((err = wb_sandbox_new(p, &sv->probe, opts, &sv->sandbox, d)) != WB_OK) {
         free(sv);
         return err;
@@ -203,7 +255,7 @@ wb_err wb_supervisor_run(wb_supervisor *sv, const wb_worker_spec *spec, wb_outco
     int sp[2], pidfd = -1;
     uint64_t t0;
     wb_err err;
-    long pid;
+    long pid, tid_off;
 
     memset(o, 0, sizeof *o);
     snprintf(o->policy, sizeof o->policy, "%s", sv->policy->name);
@@ -220,12 +272,14 @@ wb_err wb_supervisor_run(wb_supervisor *sv, const wb_worker_spec *spec, wb_outco
     sigaddset(&fwd, SIGCHLD);
     sigprocmask(SIG_BLOCK, &fwd, &old);
 
+    tid_off = glibc_tid_offset();
     ca.flags = CLONE_PIDFD | wb_sandbox_clone_flags(sv->sandbox);
     ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
     ca.exit_signal = SIGCHLD;
     t0 = wb_sv_now_us();
     pid = syscall(SYS_clone3, &ca, sizeof ca);
     if (pid == 0) {
+        glibc_tid_fix(tid_off);
         close(sp[0]);
         child_main(sv, spec, sp[1], &old);
     }

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +40,8 @@ typedef struct watch {
     unsigned state;
     uint64_t t0, deadline_us, kill_at_us;
     bool timed_out, violation, protocol, setup_failed, limit;
+    uint64_t epoch_addr;         /* worker's epoch counter, or 0 */
+    uint64_t kick_at_us;         /* next SIGURG after the epoch ended, or 0 */
     int forwarded;
     wb_outcome *o;
 } watch;
@@ -185,6 +188,41 @@ static void on_limit(watch *w, const wb_ipc_msg *m, int fd)
     }
 }
 
+/* Untrusted text: n is clamped, the total is bounded, and every byte that
+ * is not printable ASCII, tab or newline becomes '?' (no terminal escapes
+ * reach our stderr). */
+static void on_trap(watch *w, const wb_ipc_msg *m, int fd)
+{
+    wb_outcome *o = w->o;
+    uint32_t n = m->u.trap.n < WB_IPC_TRAP_CHUNK ? m->u.trap.n : WB_IPC_TRAP_CHUNK;
+    (void)fd;
+    for (uint32_t i = 0; i < n && o->trap_len < WB_TRAP_TEXT_MAX - 1; i++) {
+        unsigned char c = (unsigned char)m->u.trap.text[i];
+        o->trap[o->trap_len++] = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t'
+                                     ? (char)c : '?';
+    }
+    o->trap[o->trap_len] = '\0';
+}
+
+/* Only an address in the worker: we write there once, at the time limit. */
+static void on_epoch(watch *w, const wb_ipc_msg *m, int fd)
+{
+    (void)fd;
+    w->epoch_addr = m->u.epoch.addr;
+}
+
+/* The time limit: end the epoch in the worker, so its wasm code traps with
+ * a backtrace; false when that cannot be done (then: SIGKILL at once). */
+static bool expire_epoch(watch *w)
+{
+    uint64_t v = UINT64_MAX / 2;
+    struct iovec local = { &v, sizeof v };
+    struct iovec remote = { (void *)(uintptr_t)w->epoch_addr, sizeof v };
+    if (!w->epoch_addr)
+        return false;
+    return process_vm_writev(w->pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof v;
+}
+
 static const struct {
     wb_ipc_op op;
     unsigned states;
@@ -194,6 +232,8 @@ static const struct {
     { WB_IPC_SETUP_OK, ST_CONFINING, on_setup_ok },
     { WB_IPC_SETUP_FAILED, ST_START | ST_CONFINING, on_setup_failed },
     { WB_IPC_LIMIT, ST_RUNNING, on_limit },
+    { WB_IPC_TRAP, ST_RUNNING, on_trap },
+    { WB_IPC_EPOCH, ST_RUNNING, on_epoch },
 };
 
 /* Reads one message; false at EOF. */
@@ -361,6 +401,8 @@ wb_err wb_sv_watch(wb_supervisor *sv, const wb_worker_spec *spec, pid_t pid, int
             next = w.deadline_us;
         if (w.kill_at_us && (!next || w.kill_at_us < next))
             next = w.kill_at_us;
+        if (w.kick_at_us && (!next || w.kick_at_us < next))
+            next = w.kick_at_us;
         if (next)
             timeout = next > now ? (int)((next - now + 999) / 1000) : 0;
         pf[ip = npf++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
@@ -404,8 +446,16 @@ wb_err wb_sv_watch(wb_supervisor *sv, const wb_worker_spec *spec, pid_t pid, int
             break;
         now = wb_sv_now_us();
         if (w.deadline_us && now >= w.deadline_us) {
-            if (w.state == ST_RUNNING)
+            if (w.state == ST_RUNNING) {
                 w.timed_out = true;
+                if (expire_epoch(&w)) {
+                    w.deadline_us = 0;
+                    w.kick_at_us = now;
+                    if (!w.kill_at_us)
+                        w.kill_at_us = now + WB_TIMEOUT_GRACE_MS * 1000u;
+                    continue;
+                }
+            }
             else if (!w.setup_failed && !w.protocol) {
                 w.setup_failed = true;
                 w.o->failure.layer = -1;
@@ -414,6 +464,13 @@ wb_err wb_sv_watch(wb_supervisor *sv, const wb_worker_spec *spec, pid_t pid, int
             }
             w.deadline_us = 0;
             kill_worker(&w);
+        }
+        /* Interrupts a host call blocked in a system call (the worker
+         * handles SIGURG without SA_RESTART), every 10 ms of the grace: a
+         * kick may land just before the call blocks. */
+        if (w.kick_at_us && now >= w.kick_at_us) {
+            syscall(SYS_pidfd_send_signal, pidfd, SIGURG, NULL, 0);
+            w.kick_at_us = now + 10000u;
         }
         if (w.kill_at_us && now >= w.kill_at_us) {
             w.kill_at_us = 0;

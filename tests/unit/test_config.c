@@ -92,6 +92,15 @@ static void test_engine_copies_config(void **state)
     e = wb_engine_new(NULL);
     assert_int_equal(wb_engine_config(e)->proposals, WB_PROPOSALS_DEFAULT);
     wb_engine_free(e);
+    /* No engine for code this CPU could not run. */
+    c = wb_config_new();
+    c->tunables.cpu_features = wb_cpu_detect() | (1u << 31);
+    assert_null(wb_engine_new(c));
+    assert_int_equal(wb_config_set_cpu_features(c, "native"), WB_OK);
+    e = wb_engine_new(c);
+    assert_non_null(e);
+    wb_engine_free(e);
+    wb_config_free(c);
 }
 
 /* -- Typed setters -- */

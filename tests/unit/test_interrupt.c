@@ -4,6 +4,7 @@
  * deadline callback, fuel (exact costs of small functions, exhaustion at
  * the exact instruction count, several instances, refuelling), and the
  * watchdog's stop and its last resort. */
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -193,6 +194,7 @@ static int block_pipe[2] = { -1, -1 };
 static int64_t block_timeout_ns = -1;   /* for wb_caller_poll */
 static int block_nready = -2;           /* what it reported */
 static bool block_check_only;           /* wb_caller_check_deadline instead */
+static bool block_read;                 /* a plain read(2), EINTR-aware */
 
 static wb_err host_block(wb_caller *caller, void *envp, const wb_val *args, wb_val *results)
 {
@@ -200,8 +202,17 @@ static wb_err host_block(wb_caller *caller, void *envp, const wb_val *args, wb_v
     wb_err err;
     (void)envp;
     (void)args;
-    if (block_check_only)
+    if (block_check_only) {
         err = wb_caller_check_deadline(caller);
+    } else if (block_read) {
+        char c;
+        /* How a host call that blocks in a system call honours the
+         * deadline: the watchdog's kick makes it return EINTR. */
+        while (read(block_pipe[0], &c, 1) < 0 && errno == EINTR)
+            if ((err = wb_caller_check_deadline(caller)) != WB_OK)
+                return err;
+        err = WB_OK;
+    }
     else
         err = wb_caller_poll(caller, &p, 1, block_timeout_ns, &block_nready);
     results[0].of.i32 = block_nready;
@@ -228,6 +239,7 @@ static int setup_pipe(void **state)
     block_timeout_ns = -1;
     block_nready = -2;
     block_check_only = false;
+    block_read = false;
     return pipe(block_pipe);
 }
 
@@ -358,6 +370,19 @@ static void test_epoch_blocking_host_call(void **state)
     open_intr(&e, true);
     int64_t lat = expect_timeout(&e, "wait", NULL, 0, 1, "wait");
     assert_true(lat < WB_POLL_SLICE_NS + WB_TEST_LATENCY_MS * 1000000ll);
+    env_close(&e);
+}
+
+/* A host call blocked in read(2): the watchdog's SIGURG interrupts it. */
+static void test_epoch_blocking_read(void **state)
+{
+    env e;
+    (void)state;
+    rt_signals_apply();
+    open_intr(&e, true);
+    block_read = true;
+    int64_t lat = expect_timeout(&e, "wait", NULL, 0, 1, "wait");
+    assert_true(lat < WB_TEST_LATENCY_MS * 1000000ll);
     env_close(&e);
 }
 
@@ -727,6 +752,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_epoch_loop, setup_pipe, teardown_pipe),
         cmocka_unit_test_setup_teardown(test_epoch_deep_recursion, setup_pipe, teardown_pipe),
         cmocka_unit_test_setup_teardown(test_epoch_blocking_host_call, setup_pipe, teardown_pipe),
+        cmocka_unit_test_setup_teardown(test_epoch_blocking_read, setup_pipe, teardown_pipe),
         cmocka_unit_test(test_epoch_start_function),
         cmocka_unit_test_setup_teardown(test_epoch_no_deadline, setup_pipe, teardown_pipe),
         cmocka_unit_test_setup_teardown(test_epoch_callback, setup_pipe, teardown_pipe),

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# confine-overhead.sh — what confinement costs at start-up: end-to-end wall
+# time of `wasmbox run --policy strict hello.wasm` (a confined worker: probe,
+# namespaces, empty root, landlock, seccomp, supervisor) against
+# `wasmbox run --policy none hello.wasm` (in-process, unconfined), runs
+# interleaved, medians. Goal: overhead <= 1 ms. Also prints the median time
+# from clone3 to "confined" as the supervisor measures it (--report json).
+#
+#   bench/confine-overhead.sh [BUILD_DIR]      (default: build)
+#
+# Environment: RUNS (default 20), HELLO (default BUILD_DIR/bench/examples/
+# wasm/hello.wasm, else build/bench/examples/wasm/hello.wasm), POLICY
+# (default strict).
+set -u
+B=${1:-build}
+WB=$B/wasmbox
+RUNS=${RUNS:-20}
+POLICY=${POLICY:-strict}
+HELLO=${HELLO:-}
+if [ -z "$HELLO" ]; then
+    for h in "$B/bench/examples/wasm/hello.wasm" build/bench/examples/wasm/hello.wasm; do
+        [ -f "$h" ] && HELLO=$h && break
+    done
+fi
+[ -x "$WB" ] || { echo "confine-overhead: no $WB (make first)" >&2; exit 2; }
+[ -n "$HELLO" ] && [ -f "$HELLO" ] || { echo "confine-overhead: no hello.wasm (make bench-build)" >&2; exit 2; }
+out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
+
+# us CMD...: wall time of CMD in microseconds (bash's clock: no extra fork).
+us() {
+    local t0 t1
+    t0=$EPOCHREALTIME
+    "$@" >/dev/null 2>"$out/err" || { echo "FAILED"; return 1; }
+    t1=$EPOCHREALTIME
+    echo $(( (10#${t1%.*} - 10#${t0%.*}) * 1000000 + 10#${t1#*.} - 10#${t0#*.} ))
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+                                               else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+# warm-up (page cache, the binary)
+"$WB" run --policy none "$HELLO" >/dev/null && "$WB" run --policy "$POLICY" "$HELLO" >/dev/null ||
+    { echo "confine-overhead: hello.wasm does not run" >&2; exit 1; }
+: >"$out/none"; : >"$out/conf"; : >"$out/spawn"
+for ((i = 0; i < RUNS; i++)); do
+    us "$WB" run --policy none "$HELLO" >>"$out/none"
+    us "$WB" run --policy "$POLICY" "$HELLO" >>"$out/conf"
+    "$WB" run --policy "$POLICY" --report json="$out/r.json" "$HELLO" >/dev/null 2>&1 &&
+        sed -n 's/.*"spawn_us":\([0-9]*\).*/\1/p' "$out/r.json" >>"$out/spawn"
+done
+if grep -q FAILED "$out/none" "$out/conf"; then
+    echo "confine-overhead: a run failed"; cat "$out/err"; exit 1
+fi
+n=$(median <"$out/none") c=$(median <"$out/conf") s=$(median <"$out/spawn")
+d=$((c - n))
+printf 'start-up of hello.wasm, median of %d interleaved runs (%s)\n' "$RUNS" "$(uname -r)"
+printf '  --policy none (in-process)      %8.3f ms\n' "$(echo "$n / 1000" | bc -l)"
+printf '  --policy %-8s (confined)     %8.3f ms\n' "$POLICY" "$(echo "$c / 1000" | bc -l)"
+printf '  confinement overhead            %8.3f ms  (goal <= 1 ms: %s)\n' \
+    "$(echo "$d / 1000" | bc -l)" "$([ "$d" -le 1000 ] && echo met || echo NOT met)"
+printf '  clone3 -> confined (supervisor) %8.3f ms\n' "$(echo "${s:-0} / 1000" | bc -l)"

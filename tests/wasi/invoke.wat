@@ -1,0 +1,22 @@
+;; invoke — exports for `wasmbox run --invoke`: argument parsing by type,
+;; results one per line, _initialize first, traps.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "initialized\n")
+  (global $init (mut i32) (i32.const 0))
+  (func (export "_initialize")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 12))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (global.set $init (i32.const 1)))
+  (func (export "was_initialized") (result i32) (global.get $init))
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "neg64") (param i64) (result i64) (i64.sub (i64.const 0) (local.get 0)))
+  (func (export "div") (param f64 f64) (result f64) (f64.div (local.get 0) (local.get 1)))
+  (func (export "f32id") (param f32) (result f32) (local.get 0))
+  (func (export "multi") (result i32 i64 f32 f64)
+    (i32.const -1) (i64.const 9223372036854775807) (f32.const 0.1) (f64.const 1e300))
+  (func (export "none"))
+  (func (export "boom") (param i32) (result i32) (unreachable))
+  (global (export "g") i32 (i32.const 1)))

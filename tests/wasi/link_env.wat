@@ -1,0 +1,3 @@
+;; An import of something that is not WASI.
+(module (import "env" "host_thing" (func))
+        (func (export "_start")))

@@ -1,0 +1,2 @@
+;; A module without _start.
+(module (func (export "f")))
