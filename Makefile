@@ -126,6 +126,11 @@ bench-validate: all
 bench-compile: all
 	@bench/compile-speed.sh $(B)
 
+# -- Demo: build wasmbox and run the hello example under the default policy --
+demo: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/examples/wasm/hello.wasm
+	$(B)/wasmbox run $(BUILD)/bench/examples/wasm/hello.wasm from make demo
+
 bench-interrupt: all bench-programs
 	@WASM_DIR=$(BENCH_B)/wasm bench/interrupt-overhead.sh $(B)
 

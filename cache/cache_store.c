@@ -457,7 +457,11 @@ static wb_err scan_dir(wb_cache *c, scan *s, uint64_t stale_s)
             s->v = v;
             s->cap = cap;
         }
-        snprintf(s->v[s->n].name, sizeof s->v[s->n].name, "%s", de->d_name);
+        /* is_entry_name fixed the length: it fits with its NUL */
+        size_t len = strlen(de->d_name);
+        memcpy(s->v[s->n].name, de->d_name, len + 1 <= sizeof s->v[s->n].name
+                                                 ? len + 1 : sizeof s->v[s->n].name);
+        s->v[s->n].name[sizeof s->v[s->n].name - 1] = '\0';
         s->v[s->n].size = (uint64_t)st.st_size;
         s->v[s->n].mtime = st.st_mtim;
         s->bytes += (uint64_t)st.st_size;

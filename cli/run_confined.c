@@ -582,6 +582,8 @@ retry:
         fprintf(stderr, "wasmbox: %s", rc->o.trap);
         if (rc->o.trap[rc->o.trap_len - 1] != '\n')
             fputc('\n', stderr);
+        if (rc->o.trap_len >= WB_TRAP_TEXT_MAX - 1)
+            fprintf(stderr, "  ... (truncated at %u bytes)\n", WB_TRAP_TEXT_MAX);
     }
     if (msg[0])
         fprintf(stderr, "wasmbox: %s\n", msg);

@@ -159,7 +159,8 @@ int main(void)
         SHOW(__wasi_fd_fdstat_get(fd, WT_BAD_PTR));
         SHOW(__wasi_fd_filestat_get(fd, WT_BAD_PTR));
         SHOW(__wasi_fd_tell(fd, WT_BAD_PTR));
-        SHOW(__wasi_path_open(3, 0, WT_BAD_PTR, 0, 0, 0, 0, &fd2));
+        SHOW(wt_raw_open(3, 0, 0xfffffff0u, 4, 0, 0, 0, 0, WT_P(&fd2)));
+        SHOW(wt_raw_open(3, 0, WT_P("g.txt"), 5, 0, 0, 0, 0, 0xfffffffeu));
     }
     puts("libc:");
     {

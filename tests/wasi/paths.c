@@ -128,7 +128,9 @@ int main(void)
     SHOW(__wasi_path_create_directory(3, "a\xff"));
     SHOW(__wasi_path_create_directory(3, "\xc3\xa9t\xc3\xa9"));
     pstat(0, "\xc3\xa9t\xc3\xa9");
-    SHOW(__wasi_path_create_directory(3, WT_BAD_PTR));
+    SHOW(wt_raw_mkdir(3, 0xfffffff0u, 4));
+    SHOW(wt_raw_mkdir(3, WT_P("abc"), 0xffffffffu));
+    SHOW(wt_raw_mkdir(3, WT_P("a\0b"), 3));
     {
         static char longname[5000];
         memset(longname, 'n', sizeof(longname) - 1);

@@ -56,6 +56,15 @@ static inline __wasi_errno_t wt_open(__wasi_fd_t dir, __wasi_lookupflags_t lk, c
                __WASI_RIGHTS_FD_FILESTAT_SET_TIMES | __WASI_RIGHTS_FD_ADVISE |           \
                __WASI_RIGHTS_FD_FDSTAT_SET_FLAGS)
 
+/* Raw imports taking (pointer, length) for strings, for bad strings that
+ * the wasi-libc wrappers (which call strlen) cannot pass. */
+__attribute__((import_module("wasi_snapshot_preview1"), import_name("path_create_directory")))
+uint16_t wt_raw_mkdir(uint32_t fd, uint32_t path, uint32_t len);
+__attribute__((import_module("wasi_snapshot_preview1"), import_name("path_open")))
+uint16_t wt_raw_open(uint32_t fd, uint32_t lookup, uint32_t path, uint32_t len, uint32_t oflags,
+                     uint64_t base, uint64_t inheriting, uint32_t fdflags, uint32_t ret);
+#define WT_P(x) ((uint32_t)(uintptr_t)(x))
+
 /* A guest pointer past the end of memory (and one that wraps in 32 bits). */
 #define WT_BAD_PTR ((void *)(uintptr_t)0xfffffff0u)
 
