@@ -82,10 +82,21 @@ build/spec/%.json: $(SPEC_DIR)/core/%.wast
 
 spec-json: $(SPEC_JSONS)
 
+# -- The embedding example (examples/embed/: the library used from C) -----
+EMBED := $(B)/examples/embed $(B)/examples/guest.wasm
+
+$(B)/examples/embed: examples/embed/embed.c $(B)/libwasmbox.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d -o $@ $< $(B)/libwasmbox.a $(LDLIBS)
+
+$(B)/examples/guest.wasm: examples/embed/guest.wat
+	@mkdir -p $(dir $@)
+	wat2wasm --debug-names $< -o $@
+
 # -- Tests -----------------------------------------------------------------
 unit: $(UNIT_BINS)
 
-check-build: all unit $(B)/spec-runner
+check-build: all unit $(B)/spec-runner $(EMBED)
 
 # One build's suites; tests/run-suites prints per-suite lines and a summary.
 check: check-build spec-json bench-programs

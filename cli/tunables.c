@@ -21,8 +21,10 @@
 
 const char wb_cli_tunables_help[] =
     "  -O                      optimize: the same as --opt-level 2\n"
-    "  --opt-level 0|1|2|s     0: baseline compiler; 1, 2, s: optimizing (default 2;\n"
-    "                          when several are given the highest wins: 0 < 1 < 2 < s)\n"
+    "  --opt-level 0|1|2|s     0: baseline compiler; 1, 2, s: the optimizing tier's\n"
+    "                          levels (default 2), which for now also compile with\n"
+    "                          the baseline compiler; when several are given the\n"
+    "                          highest wins: 0 < 1 < 2 < s\n"
     "  --timeout DURATION      stop the module after DURATION (500ms, 5s, 2m; a bare\n"
     "                          number is seconds): exit status 124\n"
     "  --fuel N                stop the module after N instructions (trap \"all fuel\n"
