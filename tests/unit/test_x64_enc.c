@@ -236,7 +236,7 @@ static const char *find_llvm_mc(void)
     const char *env = getenv("LLVM_MC");
 
     if (env && *env)
-        return env;
+        return access(env, X_OK) == 0 ? env : NULL;
     for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++)
         if (access(cands[i], X_OK) == 0)
             return cands[i];
@@ -426,7 +426,7 @@ static void test_golden_llvm_mc(void **state)
     (void)state;
     if (!mc) {
         printf("not run: llvm-mc cross-check of the golden rows: no llvm-mc "
-               "(package llvm, make deps)\n");
+               "(package llvm, make deps; or LLVM_MC)\n");
         skip();
     }
     assert_true(mc_assemble(mc, NROWS, write_row, NULL, &r));
@@ -478,7 +478,7 @@ static void test_cases_llvm_mc(void **state)
     (void)state;
     if (!mc) {
         printf("not run: llvm-mc comparison of the generated encoder cases: no llvm-mc "
-               "(package llvm, make deps)\n");
+               "(package llvm, make deps; or LLVM_MC)\n");
         skip();
     }
     memset(&l, 0, sizeof l);
