@@ -12,6 +12,8 @@
  *   - immediates: one of each class (X64_IMM_*) for the operand size, and
  *     1 (shifts by 1 have their own opcode);
  *   - jumps: backward and forward labels, with each x64_jsize.
+ * (One gap, on purpose: no [disp32] operand for call and jmp, whose Intel
+ * text llvm-mc reads as a direct call or jump to that address.)
  * Each case carries the Intel-syntax text of the instruction it must
  * encode; the expected bytes are llvm-mc's (test_x64_enc.c assembles every
  * text in one run), never written down here. A case the encoder rejects
