@@ -434,7 +434,7 @@ void wb_fuel_close(wb_ctx *c);
 /* -- The driver (compile.c) -- */
 
 /* wb_jit_compile into the caller's empty buffer b, whose limit and
- * coverage bitmap (x64_enc.h) apply: the tests record there every
+ * coverage set (x64_enc.h) apply: the tests record there every
  * instruction form the compiler emits. The artifact takes the code; b is
  * left empty (x64_buf_reset) but keeps its other storage, so it can be
  * reused; the caller frees it. */

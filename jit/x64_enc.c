@@ -36,6 +36,7 @@ struct x64_fixup {
 /* -- Operation tables (from X64_OP_LIST / X64_SOP_LIST) -- */
 enum { F_B = X64_F_B, F_SH = X64_F_SH, F_RRI = X64_F_RRI, F_S8 = X64_F_S8,
        F_D64 = X64_F_D64, F_RMRR = X64_F_RMRR, F_I = X64_F_I, F_NX = X64_F_NX,
+       F_W64 = X64_F_W64, F_N16 = X64_F_N16, F_MO = X64_F_MO, F_RO = X64_F_RO,
        F_RV = X64_F_RV };
 
 typedef struct opdesc {
@@ -63,8 +64,13 @@ typedef struct sopdesc {
 #define I    F_I
 #define NX   F_NX
 #define RV   F_RV
-/* D64: 64 bits only; B: every size; else 16, 32 and 64 bits */
-#define SIZES(f) ((f) & F_D64 ? 1u << 8 : (f) & F_B ? 0x116u : 0x114u)
+#define W64  F_W64
+#define N16  F_N16
+#define MO   F_MO
+#define RO   F_RO
+/* D64, W64: 64 bits only; N16: 32 and 64; B: every size; else 16, 32, 64 */
+#define SIZES(f) ((f) & (F_D64 | F_W64) ? 1u << 8 : (f) & F_N16 ? 0x110u \
+                  : (f) & F_B ? 0x116u : 0x114u)
 static const opdesc ops[X64_OP__COUNT] = {
 #define X(name, mn, f, rm, mr, i32, i8, ax, o, un, d) \
     [X64_##name] = { mn, f, SIZES(f), rm, mr, i32, i8, ax, o, un, d },
@@ -85,6 +91,10 @@ static const sopdesc sops[X64_SOP__COUNT] = {
 #undef I
 #undef NX
 #undef RV
+#undef W64
+#undef N16
+#undef MO
+#undef RO
 
 const char *x64_op_name(x64_op op)
 {
@@ -96,7 +106,7 @@ const char *x64_sop_name(x64_sop op)
     return (unsigned)op < X64_SOP__COUNT ? sops[op].name : "?";
 }
 
-/* -- Coverage of instruction forms -- */
+/* -- Coverage of instruction forms (x64_enc.h) -- */
 
 static const char *const form_names[X64_FORM__COUNT] = {
 #define X(name, text) [X64_FORM_##name] = text,
@@ -108,27 +118,172 @@ static const char *const cc_names[16] = {
     "o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g",
 };
 
-/* Records form (f, op, operand size sz in bytes or 0, variant v). */
-static inline void cov(x64_buf *b, x64_form f, unsigned op, unsigned sz, x64_variant v)
+static inline uint64_t cov_hash(uint64_t k)
 {
-    if (__builtin_expect(b->cov != NULL, 0)) {
-        uint32_t k = X64_COV_KEY(f, op, sz ? __builtin_ctz(sz) & 3 : 0, v);
-        b->cov[k >> 3] |= (uint8_t)(1u << (k & 7));
-    }
+    k ^= k >> 29;
+    k *= 0xbf58476d1ce4e5b9ull;
+    k ^= k >> 32;
+    return k;
 }
 
-char *x64_cov_name(uint32_t k, char *buf, size_t size)
+/* The slot of key + 1 = v, or the free slot where it goes. */
+static uint32_t cov_find(const x64_cov *c, uint64_t v)
 {
-    unsigned v = k & 3, szi = (k >> 2) & 3, op = (k >> 4) & 127, f = k >> 11;
-    bool sse = f >= X64_FORM_XX, jump = f == X64_FORM_JMP || f == X64_FORM_JCC ||
-                                        f == X64_FORM_CALL;
-    bool ccop = f == X64_FORM_JCC || f == X64_FORM_SETCC || f == X64_FORM_SETCC_M ||
-                f == X64_FORM_CMOV || f == X64_FORM_CMOV_M;
+    uint32_t i = (uint32_t)cov_hash(v) & (c->cap - 1);
+    while (c->slot[i] && c->slot[i] != v)
+        i = (i + 1) & (c->cap - 1);
+    return i;
+}
+
+void x64_cov_add(x64_cov *c, uint64_t key)
+{
+    uint64_t v = key + 1;
+
+    if (c->cap && c->slot[cov_find(c, v)] == v)
+        return;
+    if ((uint64_t)(c->n + 1) * 2 > c->cap) {
+        uint32_t ncap = c->cap ? c->cap * 2 : 1024;
+        uint64_t *n = ncap > (1u << 30) ? NULL : calloc(ncap, sizeof *n);
+        x64_cov old = *c;
+        if (!n) {
+            c->failed = true;
+            return;
+        }
+        c->slot = n;
+        c->cap = ncap;
+        for (uint32_t i = 0; i < old.cap; i++)
+            if (old.slot[i])
+                c->slot[cov_find(c, old.slot[i])] = old.slot[i];
+        free(old.slot);
+    }
+    c->slot[cov_find(c, v)] = v;
+    c->n++;
+}
+
+bool x64_cov_has(const x64_cov *c, uint64_t key)
+{
+    return c->cap && c->slot[cov_find(c, key + 1)] == key + 1;
+}
+
+void x64_cov_free(x64_cov *c)
+{
+    free(c->slot);
+    memset(c, 0, sizeof *c);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+uint64_t *x64_cov_sorted(const x64_cov *c, uint32_t *n)
+{
+    uint64_t *out;
+    uint32_t k = 0;
+
+    *n = 0;
+    if (!c->n || !(out = malloc((size_t)c->n * sizeof *out)))
+        return NULL;
+    for (uint32_t i = 0; i < c->cap; i++)
+        if (c->slot[i])
+            out[k++] = c->slot[i] - 1;
+    qsort(out, k, sizeof *out, cmp_u64);
+    *n = k;
+    return out;
+}
+
+static inline bool fits8(int64_t v) { return v >= -128 && v <= 127; }
+static inline bool fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
+
+/* Memory shape: bits 0-2 kind (1 [base...], 2 [index*s + disp32], 3
+ * [disp32], 4 [rip + disp32], 5 [rip + label]), 3-4 base low bits (0
+ * other, 1 rsp/r12, 2 rbp/r13), 5 base 8-15, 6-7 index (X64_REG_LO/HI or
+ * 0), 8-9 scale, 10-11 displacement (0: none, 1: disp8, 2: disp32). */
+uint32_t x64_cov_mem_shape(x64_mem m)
+{
+    uint32_t kind, bc = 0, bh = 0, ix = 0, sc = 0, dc = 2;
+
+    if (m.base == X64_RIP) {
+        kind = m.label != X64_NOLABEL ? 5 : 4;
+    } else if (m.base >= 16) {
+        kind = m.index == X64_NOREG ? 3 : 2;
+    } else {
+        kind = 1;
+        bc = (m.base & 7) == 4 ? 1 : (m.base & 7) == 5 ? 2 : 0;
+        bh = m.base >> 3;
+        dc = m.disp == 0 ? 0 : fits8(m.disp) ? 1 : 2;
+    }
+    if (kind <= 3 && m.index < 16) {
+        ix = m.index & 8 ? X64_REG_HI : X64_REG_LO;
+        sc = m.scale & 3;
+    }
+    return kind | bc << 3 | bh << 5 | ix << 6 | sc << 8 | dc << 10;
+}
+
+unsigned x64_cov_imm_class(unsigned sz, int64_t v)
+{
+    unsigned bits = sz == 1 ? 8 : sz == 2 ? 16 : 32;
+    int64_t half = (int64_t)1 << (bits - 1);
+
+    if (fits8(v))
+        return v >= 0 ? X64_IMM_S8POS : X64_IMM_S8NEG;
+    if (v >= -half && v < half)
+        return v >= 0 ? X64_IMM_POS : X64_IMM_NEG;
+    if (sz != 8 && v >= half && v < 2 * half)
+        return fits8(v - 2 * half) ? X64_IMM_WRAP8 : X64_IMM_WRAP;
+    return X64_IMM_WIDE;
+}
+
+/* Register class of r; byte: r is a byte register. */
+static inline unsigned reg_class(unsigned r, bool byte)
+{
+    return r & 8 ? X64_REG_HI : byte && r >= 4 ? X64_REG_BYTE : X64_REG_LO;
+}
+
+static void name_mem(char *buf, size_t size, uint32_t s)
+{
+    static const char *const bases[2][3] = { { "b.lo", "rsp", "rbp" },
+                                             { "b.hi", "r12", "r13" } };
+    static const char *const disps[3] = { "", " + d8", " + d32" };
+    unsigned kind = s & 7, bc = (s >> 3) & 3, bh = (s >> 5) & 1, ix = (s >> 6) & 3;
+    unsigned sc = (s >> 8) & 3, dc = (s >> 10) & 3;
+    char idx[16] = "";
+
+    if (ix)
+        snprintf(idx, sizeof idx, "i.%s*%u", ix == X64_REG_HI ? "hi" : "lo", 1u << sc);
+    if (kind == 1)
+        snprintf(buf, size, "[%s%s%s%s]", bases[bh][bc < 3 ? bc : 0], ix ? " + " : "", idx,
+                 disps[dc < 3 ? dc : 0]);
+    else if (kind == 2)
+        snprintf(buf, size, "[%s + d32]", idx);
+    else if (kind == 3)
+        snprintf(buf, size, "[d32]");
+    else if (kind == 4)
+        snprintf(buf, size, "[rip + d32]");
+    else if (kind == 5)
+        snprintf(buf, size, "[rip + label]");
+    else
+        snprintf(buf, size, "[?]");
+}
+
+char *x64_cov_name(uint64_t k, char *buf, size_t size)
+{
+    static const char *const rnames[4] = { "", "lo", "byte", "hi" };
+    static const char *const inames[8] = { "",     "s8+", "s8-", "pos",
+                                            "neg", "wrap8", "wrap", "wide" };
     static const char *const vnames[2][4] = {
         { "", " imm8", " imm32", " short" },
         { "", " rel8", " rel32", " short" },
     };
-    char opname[16];
+    unsigned r1 = k & 3, r2 = (k >> 2) & 3, mem = (k >> 4) & 0xfff, imm = (k >> 16) & 7;
+    unsigned v = (k >> 19) & 3, szi = (k >> 21) & 3, op = (k >> 23) & 127;
+    uint64_t f = k >> 30;
+    bool sse = f >= X64_FORM_XX, jump = f == X64_FORM_JMP || f == X64_FORM_JCC ||
+                                        f == X64_FORM_CALL;
+    bool ccop = f == X64_FORM_JCC || f == X64_FORM_SETCC || f == X64_FORM_SETCC_M ||
+                f == X64_FORM_CMOV || f == X64_FORM_CMOV_M;
+    char opname[16], sizes[8] = "", regs[16] = "", mems[48] = "", imms[16] = "";
     const char *on;
 
     if (f >= X64_FORM__COUNT) {
@@ -137,20 +292,62 @@ char *x64_cov_name(uint32_t k, char *buf, size_t size)
     }
     if (ccop)
         on = op < 16 ? cc_names[op] : "?";
-    else if (f == X64_FORM_NOP || f == X64_FORM_CDQ || f == X64_FORM_RET ||
-             f == X64_FORM_INT3 || f == X64_FORM_UD2 || f == X64_FORM_JMP ||
-             f == X64_FORM_CALL)
-        on = f == X64_FORM_NOP ? (snprintf(opname, sizeof opname, "%u", op), opname) : "";
+    else if (f == X64_FORM_NOP)
+        on = (snprintf(opname, sizeof opname, "%u", op), opname);
+    else if (f == X64_FORM_CDQ || f == X64_FORM_RET || f == X64_FORM_INT3 ||
+             f == X64_FORM_UD2 || f == X64_FORM_JMP || f == X64_FORM_CALL)
+        on = "";
     else
         on = sse ? x64_sop_name((x64_sop)op) : x64_op_name((x64_op)op);
-    if (sse || f == X64_FORM_NOP || f == X64_FORM_RET || f == X64_FORM_INT3 ||
-        f == X64_FORM_UD2 || jump || f == X64_FORM_SETCC || f == X64_FORM_SETCC_M)
-        snprintf(buf, size, "%s%s%s%s", form_names[f], *on ? " " : "", on, vnames[jump][v]);
-    else
-        snprintf(buf, size, "%s%s%s %u%s", form_names[f], *on ? " " : "", on, 8u << szi,
-                 vnames[jump][v]);
+    if (!(sse || f == X64_FORM_NOP || f == X64_FORM_RET || f == X64_FORM_INT3 ||
+          f == X64_FORM_UD2 || jump || f == X64_FORM_SETCC || f == X64_FORM_SETCC_M))
+        snprintf(sizes, sizeof sizes, " %u", 8u << szi);
+    if (r1 || r2)
+        snprintf(regs, sizeof regs, " r:%s%s%s", rnames[r1], r2 ? "," : "", rnames[r2]);
+    if (mem) {
+        char m[40];
+        name_mem(m, sizeof m, mem);
+        snprintf(mems, sizeof mems, " m:%s", m);
+    }
+    if (imm)
+        snprintf(imms, sizeof imms, " i:%s", inames[imm]);
+    snprintf(buf, size, "%s%s%s%s%s%s%s%s", form_names[f], *on ? " " : "", on, sizes,
+             vnames[jump][v], regs, mems, imms);
     return buf;
 }
+
+/* Records form (f, op, operand size sz in bytes or 0, variant v, shape);
+ * shape is evaluated only while recording. */
+#define COV(b, f, op, sz, v, shape)                                             \
+    do {                                                                        \
+        if (__builtin_expect((b)->cov != NULL, 0))                              \
+            cov_record(b, f, op, sz, v, (shape));                               \
+    } while (0)
+
+static __attribute__((cold, noinline)) void cov_record(x64_buf *b, x64_form f, unsigned op,
+                                                       unsigned sz, x64_variant v,
+                                                       uint32_t shape)
+{
+    x64_cov_add(b->cov, X64_COV_KEY(f, op, sz ? __builtin_ctz(sz) & 3 : 0, v, shape));
+}
+
+/* Shapes: registers (byte: a byte register), memory m (or none if NULL),
+ * immediate. */
+static inline uint32_t mem_shape(const x64_mem *m)
+{
+    return m ? x64_cov_mem_shape(*m) : 0;
+}
+#define SH_R(r1, b1) X64_COV_SHAPE(reg_class(r1, b1), 0, 0, 0)
+#define SH_RR(r1, b1, r2, b2) X64_COV_SHAPE(reg_class(r1, b1), reg_class(r2, b2), 0, 0)
+#define SH_RM(r1, b1, m) X64_COV_SHAPE(reg_class(r1, b1), 0, mem_shape(m), 0)
+#define SH_M(m) X64_COV_SHAPE(0, 0, mem_shape(m), 0)
+/* op r/m, imm: register r (a byte register if byte) or memory m */
+#define SH_IMM(r, byte, m, sz, imm)                                             \
+    X64_COV_SHAPE((m) ? 0 : reg_class(r, byte), 0, mem_shape(m), x64_cov_imm_class(sz, imm))
+/* op r, r/m, imm */
+#define SH_RRI(dst, src, m, sz, imm)                                            \
+    X64_COV_SHAPE(reg_class(dst, false), (m) ? 0 : reg_class(src, false), mem_shape(m), \
+                  x64_cov_imm_class(sz, imm))
 
 /* -- Errors and growth -- */
 
@@ -232,9 +429,6 @@ static inline uint8_t *put16(uint8_t *p, uint16_t v)
     memcpy(p, &v, 2);
     return p + 2;
 }
-
-static inline bool fits8(int64_t v) { return v >= -128 && v <= 127; }
-static inline bool fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 
 /* -- Buffer -- */
 
@@ -514,7 +708,7 @@ void x64_nop(x64_buf *b, uint32_t n)
         uint32_t k = n < 9 ? n : 9;
         uint8_t *p = begin(b);
         memcpy(p, nops[k - 1], k);
-        cov(b, X64_FORM_NOP, k, 0, X64_VAR_ONE);
+        COV(b, X64_FORM_NOP, k, 0, X64_VAR_ONE, 0);
         end(b, p + k);
         n -= k;
     }
@@ -755,7 +949,7 @@ void x64_rr_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src)
 
     if ((unsigned)op < X64_OP__COUNT) {
         d = &ops[op];
-        if (!(d->f & (F_SH | F_RMRR)) &&
+        if (!(d->f & (F_SH | F_RMRR | F_MO)) &&
             (d->mr ? x64_fast_reg_reg(b, d->mr, d->f, sz, src, dst)
                    : !(d->f & F_S8) && x64_fast_reg_reg(b, d->rm, d->f, sz, dst, src)))
             return;
@@ -777,16 +971,18 @@ void x64_rr_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src)
                 d->digit, dst, NULL);
     } else if (op == X64_XCHG && !byte && (dst == X64_RAX || src == X64_RAX) &&
                !(sz == X64_32 && dst == src)) {
-        /* xchg eax, r: 90+r (but xchg eax, eax must zero-extend: 87 C0) */
+        /* xchg eax, r: 90+r (but xchg eax, eax must zero-extend: 87 C0;
+         * xchg rax, rax is a nop: 90, as assemblers write it) */
         unsigned r = dst == X64_RAX ? src : dst;
-        p = emit_opc(p, d->o + (r & 7), (w ? 8u : 0u) | (r & 8) >> 3, false, o16);
-        cov(b, X64_FORM_RR, op, sz, X64_VAR_SHORT);
+        p = emit_opc(p, d->o + (r & 7), (w && r != X64_RAX ? 8u : 0u) | (r & 8) >> 3, false,
+                     o16);
+        COV(b, X64_FORM_RR, op, sz, X64_VAR_SHORT, SH_RR(dst, false, src, false));
         end(b, p);
         return;
     } else if (d->mr && !(d->f & F_RMRR)) {
         p = enc(b, p, szop(d, d->mr, sz), w, o16, byte && (byte_rex(dst) || byte_rex(src)),
                 src, dst, NULL);
-    } else if (d->rm) {
+    } else if (d->rm && !(d->f & F_MO)) {
         bool force = (byte && (byte_rex(dst) || byte_rex(src))) ||
                      ((d->f & F_S8) && byte_rex(src));
         p = enc(b, p, szop(d, d->rm, sz), w, o16, force, dst, src, NULL);
@@ -794,7 +990,8 @@ void x64_rr_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr src)
         bad(b, "no reg, reg form for this operation");
         return;
     }
-    cov(b, X64_FORM_RR, op, sz, X64_VAR_ONE);
+    COV(b, X64_FORM_RR, op, sz, X64_VAR_ONE,
+        SH_RR(dst, byte, src, byte || (d->f & F_S8)));
     end(b, p);
 }
 
@@ -819,7 +1016,7 @@ void x64_rm_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_mem src)
     p = begin(b);
     p = enc(b, p, szop(d, d->rm, sz), rexw(d, sz), sz == X64_16,
             sz == X64_8 && byte_rex(dst), dst, 0, &src);
-    cov(b, X64_FORM_RM, op, sz, X64_VAR_ONE);
+    COV(b, X64_FORM_RM, op, sz, X64_VAR_ONE, SH_RM(dst, sz == X64_8, &src));
     end(b, p);
 }
 
@@ -853,7 +1050,7 @@ void x64_mr_gen(x64_buf *b, x64_op op, x64_size sz, x64_mem dst, x64_gpr src)
         bad(b, "no mem, reg form for this operation");
         return;
     }
-    cov(b, X64_FORM_MR, op, sz, X64_VAR_ONE);
+    COV(b, X64_FORM_MR, op, sz, X64_VAR_ONE, SH_RM(src, sz == X64_8, &dst));
     end(b, p);
 }
 
@@ -866,6 +1063,7 @@ static void enc_imm(x64_buf *b, const opdesc *d, x64_size sz, unsigned r,
     bool force = !m && byte && byte_rex(r);
     x64_form form = m ? X64_FORM_MI : X64_FORM_RI;
     unsigned op = (unsigned)(d - ops);
+    int64_t raw;
     uint8_t *p;
 
     if (d->f & F_SH) {                      /* shl r/m, imm8 (D1: by 1) */
@@ -876,11 +1074,11 @@ static void enc_imm(x64_buf *b, const opdesc *d, x64_size sz, unsigned r,
         p = begin(b);
         if (imm == 1) {
             p = enc(b, p, szop(d, d->i8 + 0x10u, sz), w, o16, force, d->digit, r, m);
-            cov(b, form, op, sz, X64_VAR_SHORT);
+            COV(b, form, op, sz, X64_VAR_SHORT, SH_IMM(r, byte, m, sz, imm));
         } else {
             p = enc(b, p, szop(d, d->i8, sz), w, o16, force, d->digit, r, m);
             *p++ = (uint8_t)imm;
-            cov(b, form, op, sz, X64_VAR_8);
+            COV(b, form, op, sz, X64_VAR_8, SH_IMM(r, byte, m, sz, imm));
         }
         end(b, p);
         return;
@@ -889,20 +1087,21 @@ static void enc_imm(x64_buf *b, const opdesc *d, x64_size sz, unsigned r,
         bad(b, "immediate does not fit the operand size");
         return;
     }
+    raw = imm;
     imm = imm_sext(sz, imm);
     p = begin(b);
     if (d->i8 && !byte && fits8(imm)) {     /* 83 /d ib */
         p = enc(b, p, d->i8, w, o16, force, d->digit, r, m);
         *p++ = (uint8_t)imm;
-        cov(b, form, op, sz, X64_VAR_8);
+        COV(b, form, op, sz, X64_VAR_8, SH_IMM(r, byte, m, sz, raw));
     } else if (d->ax && !m && r == X64_RAX) { /* 05 id: op eax, imm32 */
         p = emit_opc(p, szop(d, d->ax, sz), w ? 8u : 0u, false, o16);
         p = put_imm(p, sz, imm);
-        cov(b, form, op, sz, X64_VAR_SHORT);
+        COV(b, form, op, sz, X64_VAR_SHORT, SH_IMM(r, byte, m, sz, raw));
     } else if (d->i32) {                    /* 81 /d id */
         p = enc(b, p, szop(d, d->i32, sz), w, o16, force, d->digit, r, m);
         p = put_imm(p, sz, imm);
-        cov(b, form, op, sz, X64_VAR_32);
+        COV(b, form, op, sz, X64_VAR_32, SH_IMM(r, byte, m, sz, raw));
     } else {
         bad(b, "no immediate form for this operation");
         return;
@@ -942,7 +1141,7 @@ void x64_ri_gen(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, int64_t imm)
         } else {
             p = put_imm(p, sz, imm);
         }
-        cov(b, X64_FORM_RI, op, sz, X64_VAR_SHORT);
+        COV(b, X64_FORM_RI, op, sz, X64_VAR_SHORT, SH_IMM(dst, sz == X64_8, NULL, sz, imm));
         end(b, p);
         return;
     }
@@ -995,12 +1194,12 @@ void x64_r(x64_buf *b, x64_op op, x64_size sz, x64_gpr r)
         }
         p = begin(b);
         p = emit_opc(p, d->o + (r & 7), (rexw(d, sz) ? 8u : 0u) | (r & 8) >> 3, false, false);
-        cov(b, X64_FORM_R, op, sz, X64_VAR_SHORT);
+        COV(b, X64_FORM_R, op, sz, X64_VAR_SHORT, SH_R(r, false));
     } else if (d->un) {                     /* F7 /d */
         p = begin(b);
         p = enc(b, p, szop(d, d->un, sz), rexw(d, sz), sz == X64_16,
                 sz == X64_8 && byte_rex(r), d->digit, r, NULL);
-        cov(b, X64_FORM_R, op, sz, X64_VAR_ONE);
+        COV(b, X64_FORM_R, op, sz, X64_VAR_ONE, SH_R(r, sz == X64_8));
     } else {
         bad(b, "no one-register form for this operation");
         return;
@@ -1026,7 +1225,7 @@ void x64_m(x64_buf *b, x64_op op, x64_size sz, x64_mem m)
     }
     p = begin(b);
     p = enc(b, p, szop(d, d->un, sz), rexw(d, sz), sz == X64_16, false, d->digit, 0, &m);
-    cov(b, X64_FORM_M, op, sz, X64_VAR_ONE);
+    COV(b, X64_FORM_M, op, sz, X64_VAR_ONE, SH_M(&m));
     end(b, p);
 }
 
@@ -1047,11 +1246,11 @@ static void enc_rri(x64_buf *b, x64_op op, x64_size sz, unsigned dst, unsigned s
     if (fits8(imm_sext(sz, imm))) {         /* 6B /r ib */
         p = enc(b, p, d->i8, rexw(d, sz), sz == X64_16, false, dst, src, m);
         *p++ = (uint8_t)imm;
-        cov(b, m ? X64_FORM_RMI : X64_FORM_RRI, op, sz, X64_VAR_8);
+        COV(b, m ? X64_FORM_RMI : X64_FORM_RRI, op, sz, X64_VAR_8, SH_RRI(dst, src, m, sz, imm));
     } else {                                /* 69 /r iw/id */
         p = enc(b, p, d->i32, rexw(d, sz), sz == X64_16, false, dst, src, m);
         p = put_imm(p, sz, imm);
-        cov(b, m ? X64_FORM_RMI : X64_FORM_RRI, op, sz, X64_VAR_32);
+        COV(b, m ? X64_FORM_RMI : X64_FORM_RRI, op, sz, X64_VAR_32, SH_RRI(dst, src, m, sz, imm));
     }
     end(b, p);
 }
@@ -1080,7 +1279,8 @@ void x64_ri64(x64_buf *b, x64_gpr dst, uint64_t imm)
     p = begin(b);
     p = emit_opc(p, 0xB8u + (dst & 7), 8u | (dst & 8) >> 3, false, false);
     memcpy(p, &imm, 8);
-    cov(b, X64_FORM_RI64, X64_MOV, X64_64, X64_VAR_ONE);
+    COV(b, X64_FORM_RI64, X64_MOV, X64_64, X64_VAR_ONE,
+        SH_IMM(dst, false, NULL, X64_64, (int64_t)imm));
     end(b, p + 8);
 }
 
@@ -1108,7 +1308,7 @@ void x64_setcc(x64_buf *b, x64_cc cc, x64_gpr dst)
     }
     p = begin(b);
     p = enc(b, p, 0x0F90u + cc, false, false, byte_rex(dst), 0, dst, NULL);
-    cov(b, X64_FORM_SETCC, cc, 0, X64_VAR_ONE);
+    COV(b, X64_FORM_SETCC, cc, 0, X64_VAR_ONE, SH_R(dst, true));
     end(b, p);
 }
 
@@ -1123,7 +1323,7 @@ void x64_setcc_m(x64_buf *b, x64_cc cc, x64_mem dst)
     }
     p = begin(b);
     p = enc(b, p, 0x0F90u + cc, false, false, false, 0, 0, &dst);
-    cov(b, X64_FORM_SETCC_M, cc, 0, X64_VAR_ONE);
+    COV(b, X64_FORM_SETCC_M, cc, 0, X64_VAR_ONE, SH_M(&dst));
     end(b, p);
 }
 
@@ -1139,7 +1339,8 @@ static void enc_cmov(x64_buf *b, x64_cc cc, x64_size sz, unsigned dst, unsigned 
     }
     p = begin(b);
     p = enc(b, p, 0x0F40u + cc, sz == X64_64, sz == X64_16, false, dst, src, m);
-    cov(b, m ? X64_FORM_CMOV_M : X64_FORM_CMOV, cc, sz, X64_VAR_ONE);
+    COV(b, m ? X64_FORM_CMOV_M : X64_FORM_CMOV, cc, sz, X64_VAR_ONE,
+        m ? SH_RM(dst, false, m) : SH_RR(dst, false, src, false));
     end(b, p);
 }
 
@@ -1163,7 +1364,7 @@ static void enc_fixed(x64_buf *b, x64_form f, unsigned sz, unsigned n, uint8_t b
 
     p[0] = b0;
     p[1] = b1;
-    cov(b, f, 0, sz, X64_VAR_ONE);
+    COV(b, f, 0, sz, X64_VAR_ONE, 0);
     end(b, p + n);
 }
 
@@ -1202,7 +1403,7 @@ static void enc_jump(x64_buf *b, x64_form f, unsigned op, x64_label l, x64_jsize
     if (js == X64_JSHORT || (js == X64_JAUTO && pos >= 0 && fits8(pos - ((int64_t)b->len + 2)))) {
         p[0] = op8;
         p[1] = 0;
-        cov(b, f, op, 0, X64_VAR_8);
+        COV(b, f, op, 0, X64_VAR_8, 0);
         end(b, p + 2);
         use_label(b, l, b->len - 1, 1, b->len, 0);
         return;
@@ -1211,7 +1412,7 @@ static void enc_jump(x64_buf *b, x64_form f, unsigned op, x64_label l, x64_jsize
         *p++ = (uint8_t)(op32 >> 8);
     *p++ = (uint8_t)op32;
     p = put32(p, 0);
-    cov(b, f, op, 0, X64_VAR_32);
+    COV(b, f, op, 0, X64_VAR_32, 0);
     end(b, p);
     use_label(b, l, b->len - 4, 4, b->len, 0);
 }
@@ -1250,9 +1451,10 @@ static const sopdesc *sop_get(x64_buf *b, x64_sop op)
 }
 
 /* One SSE instruction with opcode opc (0: form missing), ModRM.reg = reg,
- * r/m = register rm or memory m, and an imm8 when the op takes one. */
+ * r/m = register rm or memory m, and an imm8 when the op takes one.
+ * swapped: the encoder's arguments are rm, reg (movd r32, xmm). */
 static void enc_sse(x64_buf *b, x64_form f, const sopdesc *d, uint32_t opc, unsigned reg,
-                    unsigned rm, const x64_mem *m, bool has_imm, uint8_t imm)
+                    unsigned rm, const x64_mem *m, bool has_imm, uint8_t imm, bool swapped)
 {
     uint8_t *p;
 
@@ -1270,7 +1472,12 @@ static void enc_sse(x64_buf *b, x64_form f, const sopdesc *d, uint32_t opc, unsi
     p = enc(b, p, opc, false, false, false, reg, rm, m);
     if (has_imm)
         *p++ = imm;
-    cov(b, f, (unsigned)(d - sops), 0, X64_VAR_ONE);
+    COV(b, f, (unsigned)(d - sops), 0, X64_VAR_ONE,
+        m ? X64_COV_SHAPE(reg_class(reg, false), 0, x64_cov_mem_shape(*m),
+                          has_imm ? x64_cov_imm_class(1, imm) : 0)
+          : X64_COV_SHAPE(reg_class(swapped ? rm : reg, false),
+                          reg_class(swapped ? reg : rm, false), 0,
+                          has_imm ? x64_cov_imm_class(1, imm) : 0));
     end(b, p);
 }
 
@@ -1278,28 +1485,28 @@ static void enc_sse(x64_buf *b, x64_form f, const sopdesc *d, uint32_t opc, unsi
 void x64_xx_gen(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, X64_FORM_XX, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, false, 0);
+    enc_sse(b, X64_FORM_XX, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, false, 0, false);
 }
 
 /* op x, [m] */
 void x64_xm_gen(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, X64_FORM_XM, d, d ? d->xm : 0, dst, 0, &src, false, 0);
+    enc_sse(b, X64_FORM_XM, d, d ? d->xm : 0, dst, 0, &src, false, 0, false);
 }
 
 /* op [m], x */
 void x64_mx_gen(x64_buf *b, x64_sop op, x64_mem dst, x64_xmm src)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, X64_FORM_MX, d, d ? d->mx : 0, src, 0, &dst, false, 0);
+    enc_sse(b, X64_FORM_MX, d, d ? d->mx : 0, src, 0, &dst, false, 0, false);
 }
 
 /* op x, r32/r64 */
 void x64_xr(x64_buf *b, x64_sop op, x64_xmm dst, x64_gpr src)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, X64_FORM_XR, d, d ? d->xr : 0, dst, src, NULL, false, 0);
+    enc_sse(b, X64_FORM_XR, d, d ? d->xr : 0, dst, src, NULL, false, 0, false);
 }
 
 /* op r32/r64, x */
@@ -1307,28 +1514,29 @@ void x64_rx(x64_buf *b, x64_sop op, x64_gpr dst, x64_xmm src)
 {
     const sopdesc *d = sop_get(b, op);
     if (d && (d->f & F_RV))                 /* movd r/m32, xmm: xmm in reg */
-        enc_sse(b, X64_FORM_RX, d, d->rx, src, dst, NULL, false, 0);
+        enc_sse(b, X64_FORM_RX, d, d->rx, src, dst, NULL, false, 0, true);
     else
-        enc_sse(b, X64_FORM_RX, d, d ? d->rx : 0, dst, src, NULL, false, 0);
+        enc_sse(b, X64_FORM_RX, d, d ? d->rx : 0, dst, src, NULL, false, 0, false);
 }
 
 /* op r32/r64, [m] */
 void x64_rxm(x64_buf *b, x64_sop op, x64_gpr dst, x64_mem src)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, X64_FORM_RXM, d, d && !(d->f & F_RV) ? d->rx : 0, dst, 0, &src, false, 0);
+    enc_sse(b, X64_FORM_RXM, d, d && !(d->f & (F_RV | F_RO)) ? d->rx : 0, dst, 0, &src, false,
+            0, false);
 }
 
 /* op x, x, imm8 */
 void x64_xxi(x64_buf *b, x64_sop op, x64_xmm dst, x64_xmm src, uint8_t imm)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, X64_FORM_XXI, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, true, imm);
+    enc_sse(b, X64_FORM_XXI, d, d && !(d->f & F_NX) ? d->xm : 0, dst, src, NULL, true, imm, false);
 }
 
 /* op x, [m], imm8 */
 void x64_xmi(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src, uint8_t imm)
 {
     const sopdesc *d = sop_get(b, op);
-    enc_sse(b, X64_FORM_XMI, d, d ? d->xm : 0, dst, 0, &src, true, imm);
+    enc_sse(b, X64_FORM_XMI, d, d ? d->xm : 0, dst, 0, &src, true, imm, false);
 }

@@ -46,6 +46,9 @@ static inline x64_cc x64_cc_not(x64_cc cc) { return (x64_cc)(cc ^ 1); }
  *        RRI i32/i8 are "op r, r/m, imm" (imul)
  *        S8  the r/m operand is a byte (movzx/movsx from 8 bits)
  *        D64 64-bit operand without REX.W, no other size (push, pop, ...)
+ *        W64 64-bit operand only, with REX.W (movsxd)
+ *        N16 32- and 64-bit operands only (movzx/movsx from 16 bits)
+ *        MO  rm takes memory only (lea)
  *        RMRR reg-reg uses rm (ModRM.reg = destination) instead of mr */
 #define X64_OP_LIST(_)                                                                 \
     /* NAME   mnemonic  flags  rm        mr    i32   i8    ax    o       un    digit */ \
@@ -60,13 +63,13 @@ static inline x64_cc x64_cc_not(x64_cc cc) { return (x64_cc)(cc ^ 1); }
     _(MOV,     "mov",     B,    0x8B,     0x89, 0xC7, 0,    0,    0xB8,   0,    0)     \
     _(TEST,    "test",    B,    0x85,     0x85, 0xF7, 0,    0xA9, 0,      0,    0)     \
     _(XCHG,    "xchg",    B|RMRR, 0x87,   0x87, 0,    0,    0,    0x90,   0,    0)     \
-    _(LEA,     "lea",     0,    0x8D,     0,    0,    0,    0,    0,      0,    0)     \
+    _(LEA,     "lea",     MO,   0x8D,     0,    0,    0,    0,    0,      0,    0)     \
     _(IMUL,    "imul",    RRI,  0x0FAF,   0,    0x69, 0x6B, 0,    0,      0xF7, 5)     \
     _(MOVZX8,  "movzx",   S8,   0x0FB6,   0,    0,    0,    0,    0,      0,    0)     \
-    _(MOVZX16, "movzx",   0,    0x0FB7,   0,    0,    0,    0,    0,      0,    0)     \
+    _(MOVZX16, "movzx",   N16,  0x0FB7,   0,    0,    0,    0,    0,      0,    0)     \
     _(MOVSX8,  "movsx",   S8,   0x0FBE,   0,    0,    0,    0,    0,      0,    0)     \
-    _(MOVSX16, "movsx",   0,    0x0FBF,   0,    0,    0,    0,    0,      0,    0)     \
-    _(MOVSXD,  "movsxd",  0,    0x63,     0,    0,    0,    0,    0,      0,    0)     \
+    _(MOVSX16, "movsx",   N16,  0x0FBF,   0,    0,    0,    0,    0,      0,    0)     \
+    _(MOVSXD,  "movsxd",  W64,  0x63,     0,    0,    0,    0,    0,      0,    0)     \
     _(LZCNT,   "lzcnt",   0,    0xF30FBD, 0,    0,    0,    0,    0,      0,    0)     \
     _(TZCNT,   "tzcnt",   0,    0xF30FBC, 0,    0,    0,    0,    0,      0,    0)     \
     _(POPCNT,  "popcnt",  0,    0xF30FB8, 0,    0,    0,    0,    0,      0,    0)     \
@@ -106,7 +109,8 @@ typedef enum x64_op {
  * 0x48 in an opcode marks where REX.W goes: 0xF2480F2A is F2 REX.W 0F 2A.
  * flags: I   takes an imm8 (x64_xxi, x64_xmi)
  *        NX  xm takes memory only (no x, x form)
- *        RV  rx keeps the XMM in ModRM.reg and the GPR in r/m (movd, movq) */
+ *        RV  rx keeps the XMM in ModRM.reg and the GPR in r/m (movd, movq)
+ *        RO  rx takes an XMM register only (movmskps: no memory form) */
 #define X64_SOP_LIST(_)                                                                  \
     /* NAME        mnemonic      flags  xm          mx        xr          rx */          \
     _(MOVSS,       "movss",      0,     0xF30F10,   0xF30F11, 0,          0)            \
@@ -158,8 +162,8 @@ typedef enum x64_op {
     _(XORPD,       "xorpd",      0,     0x660F57,   0,        0,          0)            \
     _(CMPSS,       "cmpss",      I,     0xF30FC2,   0,        0,          0)            \
     _(CMPSD,       "cmpsd",      I,     0xF20FC2,   0,        0,          0)            \
-    _(MOVMSKPS,    "movmskps",   0,     0,          0,        0,          0x0F50)       \
-    _(MOVMSKPD,    "movmskpd",   0,     0,          0,        0,          0x660F50)     \
+    _(MOVMSKPS,    "movmskps",   RO,    0,          0,        0,          0x0F50)       \
+    _(MOVMSKPD,    "movmskpd",   RO,    0,          0,        0,          0x660F50)     \
     _(PXOR,        "pxor",       0,     0x660FEF,   0,        0,          0)            \
     _(PAND,        "pand",       0,     0x660FDB,   0,        0,          0)            \
     _(PANDN,       "pandn",      0,     0x660FDF,   0,        0,          0)            \
@@ -254,14 +258,23 @@ static inline x64_mem x64_mem_ripd(int32_t disp)
 
 /* -- Coverage of instruction forms --
  *
- * A buffer whose `cov` points to a bitmap of X64_COV_BYTES (zeroed by its
- * owner) sets one bit for each instruction form it encodes: the operand
- * form (which encoder function: x64_form), the operation (x64_op or
- * x64_sop; the condition of jcc/setcc/cmovcc; the length of a nop), the
- * operand size, and the encoding the encoder chose where it has a choice
- * (x64_variant). Data (x64_bytes, x64_d32...) is not recorded. The
- * encoder's golden tests record their rows the same way, so that a test
- * can check that every form a compiler emitted has a golden row. */
+ * A buffer whose `cov` points to an x64_cov set adds to it one key for each
+ * instruction it encodes: its instruction form. A form is what decides the
+ * shape of the encoding:
+ *   - the encoder function (x64_form) and the operation (x64_op or
+ *     x64_sop; the condition of jcc/setcc/cmovcc; the length of a nop);
+ *   - the operand size;
+ *   - the encoding chosen where there is a choice (x64_variant);
+ *   - the class of each register operand: 0-7, 8-15 (REX.R/B), or a byte
+ *     register 4-7 (spl..dil: a REX prefix with no bit set);
+ *   - the shape of a memory operand: base none/rip/register, the base's
+ *     low bits rsp/r12 (a SIB) or rbp/r13 (no mod 00: a disp8 0) or other,
+ *     REX.B, index none/0-7/8-15 and its scale, displacement 0/8/32 bits;
+ *   - the class of an immediate (X64_IMM_*), by value against the sizes.
+ * Data (x64_bytes, x64_d32...) is not recorded. Recording turns the fast
+ * paths off, so a normal build pays one test of `cov` per instruction.
+ * The encoder's golden tests record their cases the same way, so that a
+ * test can check that every form a compiler emitted has a golden case. */
 #define X64_FORM_LIST(_)                                                       \
     _(RR, "rr") _(RM, "rm") _(MR, "mr") _(RI, "ri") _(MI, "mi") _(R, "r")       \
     _(M, "m") _(RRI, "rri") _(RMI, "rmi") _(RI64, "ri64") _(SETCC, "setcc")    \
@@ -286,16 +299,53 @@ typedef enum x64_variant {
                        op eax, imm (05), or a shift by 1 (D1) */
 } x64_variant;
 
-/* Key: form, operation (< 128), size index (0: 1 byte or none, 1: 2,
- * 2: 4, 3: 8 bytes), variant. */
-#define X64_COV_KEY(form, op, szi, var) \
-    ((((uint32_t)(form) * 128u + (uint32_t)(op)) * 4u + (uint32_t)(szi)) * 4u + (uint32_t)(var))
-#define X64_COV_KEYS ((uint32_t)X64_FORM__COUNT * 128u * 16u)
-#define X64_COV_BYTES (X64_COV_KEYS / 8u)
+/* Register classes (X64_COV_KEY). */
+enum { X64_REG_NONE, X64_REG_LO, X64_REG_BYTE, X64_REG_HI };
 
-/* "ri add 32 imm8", "jcc ne rel32", "xm movss": the form of key k, for
- * messages; returns buf. */
-char *x64_cov_name(uint32_t k, char *buf, size_t size);
+/* Immediate classes: v as given, for an operand of sz bytes whose
+ * immediate field has b = 8, 16 or 32 bits (32 for 64-bit operands). */
+enum {
+    X64_IMM_NONE,
+    X64_IMM_S8POS,   /* 0 <= v <= 127 */
+    X64_IMM_S8NEG,   /* -128 <= v < 0 */
+    X64_IMM_POS,     /* 127 < v < 2^(b-1) */
+    X64_IMM_NEG,     /* -2^(b-1) <= v < -128 */
+    X64_IMM_WRAP8,   /* 2^(b-1) <= v < 2^b, and v sign-extended from b bits fits imm8 */
+    X64_IMM_WRAP,    /* 2^(b-1) <= v < 2^b otherwise */
+    X64_IMM_WIDE,    /* none of these (a 64-bit immediate) */
+};
+
+/* Key of a form: bits 0-1 first register operand, 2-3 second (in the
+ * order of the encoder's arguments; X64_REG_*), 4-15 memory shape
+ * (x64_cov_mem_shape, 0: none), 16-18 immediate class, 19-20 variant,
+ * 21-22 size index (0: 1 byte or none, 1: 2, 2: 4, 3: 8 bytes), 23-29
+ * operation, 30-34 form. */
+#define X64_COV_KEY(form, op, szi, var, shape)                                  \
+    ((uint64_t)(form) << 30 | (uint64_t)(op) << 23 | (uint64_t)(szi) << 21 |   \
+     (uint64_t)(var) << 19 | (uint64_t)(shape))
+#define X64_COV_SHAPE(r1, r2, mem, imm) \
+    ((uint32_t)(r1) | (uint32_t)(r2) << 2 | (uint32_t)(mem) << 4 | (uint32_t)(imm) << 16)
+
+/* A set of keys (open addressing); zero-initialized is empty. */
+typedef struct x64_cov {
+    uint64_t *slot;      /* key + 1, or 0 for a free slot */
+    uint32_t cap, n;
+    bool failed;         /* a key could not be added (out of memory) */
+} x64_cov;
+
+void x64_cov_add(x64_cov *c, uint64_t key);
+bool x64_cov_has(const x64_cov *c, uint64_t key);
+void x64_cov_free(x64_cov *c);
+/* The keys in increasing order (malloc'ed, *n of them), NULL if none or
+ * out of memory. */
+uint64_t *x64_cov_sorted(const x64_cov *c, uint32_t *n);
+/* 12-bit shape of a memory operand, as the key holds it. */
+uint32_t x64_cov_mem_shape(x64_mem m);
+/* Class of immediate v for an operand of sz bytes (X64_IMM_*). */
+unsigned x64_cov_imm_class(unsigned sz, int64_t v);
+/* "rm add 32 r:lo m:[b.hi + i.lo*4 + d8]", "jcc ne rel32", "xm movss
+ * r:hi m:[rsp]": the form of key k, for messages; returns buf. */
+char *x64_cov_name(uint64_t k, char *buf, size_t size);
 
 /* -- The buffer -- */
 typedef struct x64_labinfo x64_labinfo; /* private to x64_enc.c */
@@ -319,7 +369,7 @@ typedef struct x64_buf {
     uint32_t rip_at;     /* its disp32 slot */
     int32_t rip_addend;
     uint8_t scratch[32]; /* target of instructions once code cannot grow */
-    uint8_t *cov;        /* optional coverage bitmap (borrowed), or NULL */
+    x64_cov *cov;        /* optional coverage set (borrowed), or NULL */
 } x64_buf;
 
 #define X64_MAX_INSN 15u
@@ -330,7 +380,7 @@ void x64_buf_init(x64_buf *b);
 /* Frees the code and label storage; b may be re-initialized. */
 void x64_buf_free(x64_buf *b);
 /* Empties b (code, labels, error) keeping its storage, limit and
- * coverage bitmap for reuse. */
+ * coverage set for reuse. */
 void x64_buf_reset(x64_buf *b);
 /* Makes room for n more bytes of code at once (a hint: growth stays
  * automatic; failure is recorded as any other). */
@@ -441,7 +491,8 @@ void x64_xmi(x64_buf *b, x64_sop op, x64_xmm dst, x64_mem src, uint8_t imm); /* 
 
 /* Flags of the X64_OP_LIST / X64_SOP_LIST rows (see there). */
 enum { X64_F_B = 1, X64_F_SH = 2, X64_F_RRI = 4, X64_F_S8 = 8, X64_F_D64 = 16,
-       X64_F_RMRR = 32, X64_F_I = 64, X64_F_NX = 128, X64_F_RV = 256 };
+       X64_F_RMRR = 32, X64_F_I = 64, X64_F_NX = 128, X64_F_RV = 256, X64_F_W64 = 512,
+       X64_F_N16 = 1024, X64_F_MO = 2048, X64_F_RO = 4096 };
 
 enum { X64_COL_F, X64_COL_RM, X64_COL_MR, X64_COL_I32, X64_COL_I8, X64_COL_AX,
        X64_COL_DIGIT };
@@ -451,6 +502,9 @@ enum { X64_COL_F, X64_COL_RM, X64_COL_MR, X64_COL_I32, X64_COL_I8, X64_COL_AX,
 #define S8   X64_F_S8
 #define D64  X64_F_D64
 #define RMRR X64_F_RMRR
+#define W64  X64_F_W64
+#define N16  X64_F_N16
+#define MO   X64_F_MO
 /* Column col of operation op's row: folds to a constant when both are. */
 X64_INLINE uint32_t x64_op_col(x64_op op, unsigned col)
 {
@@ -472,11 +526,15 @@ X64_INLINE uint32_t x64_op_col(x64_op op, unsigned col)
 #undef S8
 #undef D64
 #undef RMRR
+#undef W64
+#undef N16
+#undef MO
 
 enum { X64_SCOL_F, X64_SCOL_XM, X64_SCOL_MX };
 #define I  X64_F_I
 #define NX X64_F_NX
 #define RV X64_F_RV
+#define RO X64_F_RO
 /* Column col of SSE operation op's row (X64_SOP_LIST). */
 X64_INLINE uint32_t x64_sop_col(x64_sop op, unsigned col)
 {
@@ -495,6 +553,7 @@ X64_INLINE uint32_t x64_sop_col(x64_sop op, unsigned col)
 #undef I
 #undef NX
 #undef RV
+#undef RO
 
 /* Room for one instruction, and nothing else to do than writing it. */
 X64_INLINE bool x64_fast_room(const x64_buf *b)
@@ -543,6 +602,11 @@ X64_INLINE bool x64_fast_size(x64_size sz)
 {
     return sz == X64_32 || sz == X64_64;
 }
+/* sz is a fast size the row with flags f has (not D64: no REX.W). */
+X64_INLINE bool x64_fast_size_f(uint32_t f, x64_size sz)
+{
+    return !(f & X64_F_D64) && (sz == X64_64 || (sz == X64_32 && !(f & X64_F_W64)));
+}
 X64_INLINE unsigned x64_fast_w(x64_size sz)
 {
     return sz == X64_64 ? 8u : 0u;
@@ -553,7 +617,7 @@ X64_INLINE bool x64_fast_reg_mem(x64_buf *b, uint32_t opc, uint32_t f, x64_size 
                                     unsigned reg, x64_mem m)
 {
     uint8_t *p;
-    if (!(x64_fast_opc(opc) && !(f & X64_F_D64) && x64_fast_size(sz) && reg < 16 &&
+    if (!(x64_fast_opc(opc) && x64_fast_size_f(f, sz) && reg < 16 &&
           x64_fast_mem(m) && x64_fast_room(b)))
         return false;
     p = b->code + b->len;
@@ -568,7 +632,7 @@ X64_INLINE bool x64_fast_reg_reg(x64_buf *b, uint32_t opc, uint32_t f, x64_size 
                                     unsigned reg, unsigned rm)
 {
     uint8_t *p;
-    if (!(x64_fast_opc(opc) && !(f & X64_F_D64) && x64_fast_size(sz) && (reg | rm) < 16 &&
+    if (!(x64_fast_opc(opc) && x64_fast_size_f(f, sz) && (reg | rm) < 16 &&
           x64_fast_room(b)))
         return false;
     p = b->code + b->len;
@@ -635,7 +699,7 @@ X64_INLINE void x64_rr(x64_buf *b, x64_op op, x64_size sz, x64_gpr dst, x64_gpr 
     if (__builtin_constant_p(op)) {
         uint32_t f = x64_op_col(op, X64_COL_F), mr = x64_op_col(op, X64_COL_MR);
         uint32_t rm = x64_op_col(op, X64_COL_RM);
-        if (!(f & (X64_F_SH | X64_F_RMRR)) &&
+        if (!(f & (X64_F_SH | X64_F_RMRR | X64_F_MO)) &&
             (mr ? x64_fast_reg_reg(b, mr, f, sz, src, dst)
                 : !(f & X64_F_S8) && x64_fast_reg_reg(b, rm, f, sz, dst, src)))
             return;

@@ -1,9 +1,10 @@
 /* test_jit_golden.h — the golden rows of the x86-64 encoder
  * (tests/unit/x64_golden.h) as a table, for the tests that use them:
  * test_x64_enc.c checks each row byte for byte and against llvm-mc;
- * test_jit_spec.c runs the rows with coverage recording on (x64_enc.h) to
- * learn which instruction forms they cover, keyed like the forms the
- * compiler emits. Include once per test program. */
+ * test_jit_spec.c runs the rows and the generated cases (x64_cases.h) with
+ * coverage recording on (x64_enc.h) to learn which instruction forms they
+ * cover, keyed like the forms the compiler emits. Include once per test
+ * program. */
 #ifndef WB_TEST_JIT_GOLDEN_H
 #define WB_TEST_JIT_GOLDEN_H
 
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "jit/x64_enc.h"
+#include "tests/unit/x64_cases.h"
 
 /* -- Shorthands of the golden rows (b: the buffer, L and F: labels) -- */
 #define RR(op, sz, d, s)        x64_rr(b, X64_##op, X64_##sz, X64_##d, X64_##s)
@@ -124,16 +126,26 @@ static void run_row(x64_buf *b, size_t i)
     run_row_via(b, i, false);
 }
 
-/* Adds to cov (X64_COV_BYTES) the forms of every golden row. */
-static void golden_forms(uint8_t *cov)
+/* Adds to cov the forms of every golden row and every generated case
+ * (x64_cases.h); false if out of memory. */
+static bool golden_forms(x64_cov *cov)
 {
+    xc_list l;
     x64_buf b;
+    bool ok;
 
     x64_buf_init(&b);
     b.cov = cov;
     for (size_t i = 0; i < NROWS; i++)
         run_row(&b, i);
+    memset(&l, 0, sizeof l);
+    xc_generate(&l);
+    for (size_t i = 0; i < l.n; i++)
+        xc_emit(&b, &l.v[i], XC_GENERAL);
     x64_buf_free(&b);
+    ok = !l.failed && !cov->failed;
+    xc_free(&l);
+    return ok;
 }
 
 #endif

@@ -6,13 +6,15 @@
  * array, and a well-formed .eh_frame (CIE, one FDE per function covering
  * exactly its code, zero terminator).
  *
- * Then the encoder's golden rows against what the compiler emits: every
- * module is compiled again, under tunables that reach every code path of
- * the compiler (CPU features on and off, fuel and epoch checks, explicit
- * bounds checks), with the encoder recording each instruction form it
- * encodes (x64_enc.h); each of those forms must have a golden row in
- * tests/unit/x64_golden.h, whose rows are keyed by running them with the
- * same recording. */
+ * Then the encoder's golden cases against what the compiler emits: every
+ * module, and the benchmark programs and examples (build/bench), is
+ * compiled again at every optimization level, under tunables that reach
+ * every code path of the compiler (CPU features on and off, fuel and epoch
+ * checks, explicit bounds checks), with the encoder recording each
+ * instruction form it encodes (x64_enc.h); each of those forms must be
+ * encoded by a golden row (tests/unit/x64_golden.h) or generated case
+ * (tests/unit/x64_cases.h), keyed by running them with the same recording;
+ * test_x64_enc checks those against llvm-mc. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <setjmp.h>
@@ -133,12 +135,13 @@ static const char *check_artifact(const wb_artifact *a, const wb_module *m)
     return NULL;
 }
 
-/* Calls fn(name, module, arg) for every non-SIMD module of the spec
- * directory that loads (assert_invalid / assert_malformed modules do
- * not); returns how many, or -1 without a spec directory. */
-static int for_each_module(void (*fn)(const char *, const wb_module *, void *), void *arg)
+/* Calls fn(name, module, arg) for every module of directory dir that
+ * loads (assert_invalid / assert_malformed modules do not), SIMD ones
+ * (simd*.wasm) left out; returns how many, or -1 without the directory. */
+static int for_each_module_in(const char *dir_path,
+                              void (*fn)(const char *, const wb_module *, void *), void *arg)
 {
-    DIR *dir = opendir(spec_dir());
+    DIR *dir = opendir(dir_path);
     struct dirent *de;
     int loaded = 0;
 
@@ -154,7 +157,7 @@ static int for_each_module(void (*fn)(const char *, const wb_module *, void *), 
         if (nl < 6 || strcmp(de->d_name + nl - 5, ".wasm") != 0 ||
             strncmp(de->d_name, "simd", 4) == 0)
             continue;
-        snprintf(path, sizeof path, "%s/%s", spec_dir(), de->d_name);
+        snprintf(path, sizeof path, "%s/%s", dir_path, de->d_name);
         if (!(bytes = read_file(path, &n)))
             continue;
         memset(&d, 0, sizeof d);
@@ -167,6 +170,11 @@ static int for_each_module(void (*fn)(const char *, const wb_module *, void *), 
     }
     closedir(dir);
     return loaded;
+}
+
+static int for_each_module(void (*fn)(const char *, const wb_module *, void *), void *arg)
+{
+    return for_each_module_in(spec_dir(), fn, arg);
 }
 
 typedef struct compile_counts {
@@ -213,15 +221,31 @@ static void test_spec_modules(void **state)
     assert_true(k.compiled > 0);
 }
 
-/* -- Every instruction form the compiler emits has a golden row -- */
+/* -- Every instruction form the compiler emits has a golden case --
+ *
+ * The compiler runs with the encoder recording the form of every
+ * instruction (x64_enc.h: function, operation, size, encoding variant,
+ * register classes, memory shape, immediate class) over the spec modules
+ * and the benchmark programs, at every optimization level and under
+ * tunables that reach every code path; each form must be one that a golden
+ * row (x64_golden.h) or generated case (x64_cases.h) encodes, and those
+ * are checked against llvm-mc by test_x64_enc. */
 
-/* Tunables that together reach every code path of the baseline compiler. */
+static const char *bench_dir(void)
+{
+    const char *d = getenv("WB_BENCH_DIR");
+    return d ? d : "build/bench";
+}
+
+/* Tunables that together reach every code path of the compiler. */
 enum { NCONFIGS = 3 };
+static const int opt_levels[] = { 0, 1, 2, 's' };
+enum { NLEVELS = sizeof opt_levels / sizeof opt_levels[0] };
 
-static void config(wb_tunables *t, int i)
+static void config(wb_tunables *t, int i, int level)
 {
     wb_tunables_default(t);
-    t->opt_level = 0;
+    t->opt_level = level;
     t->cpu_features = WB_CPU_POPCNT | WB_CPU_LZCNT | WB_CPU_BMI1 | WB_CPU_SSE41;
     if (i == 1) {               /* fallback sequences, interruption checks */
         t->cpu_features = 0;
@@ -234,81 +258,114 @@ static void config(wb_tunables *t, int i)
 }
 
 typedef struct record {
-    uint8_t *emitted;           /* X64_COV_BYTES */
-    unsigned failed;
+    x64_cov emitted;            /* every form the compiler emitted */
+    const x64_cov *golden;
+    unsigned failed, missing, compiles;
 } record;
 
 static void compile_recording(const char *name, const wb_module *m, void *arg)
 {
     record *r = arg;
-    for (int i = 0; i < NCONFIGS; i++) {
-        wb_tunables t;
-        wb_artifact *a = NULL;
-        wb_diag d;
-        x64_buf b;
+    x64_cov mine = { 0 };
+    x64_buf b;
+    uint64_t *keys;
+    uint32_t n;
 
-        config(&t, i);
-        memset(&d, 0, sizeof d);
-        x64_buf_init(&b);
-        b.cov = r->emitted;
-        if (wb_jit_compile_buf(m, &t, &b, &a, &d) != WB_OK) {
-            char buf[256];
-            fprintf(stderr, "    %s (tunables %d): %s\n", name, i,
-                    wb_diag_format(&d, buf, sizeof buf));
-            r->failed++;
+    x64_buf_init(&b);
+    b.cov = &mine;
+    for (int l = 0; l < NLEVELS; l++) {
+        for (int i = 0; i < NCONFIGS; i++) {
+            wb_tunables t;
+            wb_artifact *a = NULL;
+            wb_diag d;
+
+            config(&t, i, opt_levels[l]);
+            memset(&d, 0, sizeof d);
+            r->compiles++;
+            if (wb_jit_compile_buf(m, &t, &b, &a, &d) != WB_OK) {
+                char buf[256];
+                fprintf(stderr, "    %s (-O%c, tunables %d): %s\n", name,
+                        opt_levels[l] < 10 ? '0' + opt_levels[l] : opt_levels[l], i,
+                        wb_diag_format(&d, buf, sizeof buf));
+                r->failed++;
+            }
+            wb_artifact_free(a);
         }
-        wb_artifact_free(a);
-        x64_buf_free(&b);
     }
+    x64_buf_free(&b);
+    /* the forms this module brought, the ones without a golden case named */
+    keys = x64_cov_sorted(&mine, &n);
+    if (mine.n && !keys)
+        r->emitted.failed = true;
+    for (uint32_t i = 0; i < n; i++) {
+        char fname[96];
+        if (x64_cov_has(&r->emitted, keys[i]))
+            continue;
+        x64_cov_add(&r->emitted, keys[i]);
+        if (x64_cov_has(r->golden, keys[i]))
+            continue;
+        if (++r->missing <= 200)
+            fprintf(stderr, "    emitted without a golden case: %s (first by %s)\n",
+                    x64_cov_name(keys[i], fname, sizeof fname), name);
+    }
+    r->emitted.failed |= mine.failed;
+    free(keys);
+    x64_cov_free(&mine);
 }
 
-static bool has(const uint8_t *bits, uint32_t k)
+static void test_emitted_forms_have_golden_cases(void **state)
 {
-    return (bits[k >> 3] >> (k & 7)) & 1;
-}
-
-static void test_emitted_forms_have_golden_rows(void **state)
-{
-    record r = { calloc(X64_COV_BYTES, 1), 0 };
-    uint8_t *golden = calloc(X64_COV_BYTES, 1);
-    unsigned emitted = 0, covered = 0, missing = 0;
+    x64_cov golden = { 0 };
+    record r = { .golden = &golden };
+    char dir[1024];
+    int spec, bench, examples;
     (void)state;
 
-    assert_non_null(r.emitted);
-    assert_non_null(golden);
-    golden_forms(golden);
-    if (for_each_module(compile_recording, &r) < 0) {
-        free(r.emitted);
-        free(golden);
-        fprintf(stderr, "    (no %s: skipped)\n", spec_dir());
+    assert_true(golden_forms(&golden));
+    if ((spec = for_each_module(compile_recording, &r)) < 0) {
+        x64_cov_free(&golden);
+        printf("not run: emitted forms against the golden cases: no %s "
+               "(make spec-json)\n", spec_dir());
         skip();
     }
-    for (uint32_t k = 0; k < X64_COV_KEYS; k++) {
-        covered += has(golden, k);
-        if (!has(r.emitted, k))
-            continue;
-        emitted++;
-        if (!has(golden, k)) {
-            char name[64];
-            fprintf(stderr, "    emitted without a golden row: %s\n",
-                    x64_cov_name(k, name, sizeof name));
-            missing++;
+    snprintf(dir, sizeof dir, "%s/wasm", bench_dir());
+    if ((bench = for_each_module_in(dir, compile_recording, &r)) <= 0)
+        printf("not run: forms of the benchmark programs: no modules in %s "
+               "(make bench-programs)\n", dir);
+    snprintf(dir, sizeof dir, "%s/examples/wasm", bench_dir());
+    if ((examples = for_each_module_in(dir, compile_recording, &r)) <= 0)
+        printf("not run: forms of the examples: no modules in %s "
+               "(make bench-programs)\n", dir);
+    if (getenv("WB_EMITTED_FORMS")) {       /* the list, for people */
+        FILE *f = fopen(getenv("WB_EMITTED_FORMS"), "w");
+        uint32_t n;
+        uint64_t *keys = x64_cov_sorted(&r.emitted, &n);
+        for (uint32_t i = 0; f && i < n; i++) {
+            char fname[96];
+            fprintf(f, "%s\n", x64_cov_name(keys[i], fname, sizeof fname));
         }
+        if (f)
+            fclose(f);
+        free(keys);
     }
-    fprintf(stderr, "    %u instruction forms emitted, %u without a golden row "
-            "(the golden rows cover %u forms)\n", emitted, missing, covered);
-    free(r.emitted);
-    free(golden);
+    fprintf(stderr, "    %d spec, %d benchmark and %d example modules, %u compilations "
+            "(levels 0 1 2 s x %d tunables): %u instruction forms emitted, %u without a "
+            "golden case (golden cases cover %u forms)\n",
+            spec, bench > 0 ? bench : 0, examples > 0 ? examples : 0, r.compiles, NCONFIGS,
+            r.emitted.n, r.missing, golden.n);
+    assert_false(r.emitted.failed);
     assert_int_equal(r.failed, 0);
-    assert_true(emitted > 0);
-    assert_int_equal(missing, 0);
+    assert_true(r.emitted.n > 0);
+    assert_int_equal(r.missing, 0);
+    x64_cov_free(&r.emitted);
+    x64_cov_free(&golden);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spec_modules),
-        cmocka_unit_test(test_emitted_forms_have_golden_rows),
+        cmocka_unit_test(test_emitted_forms_have_golden_cases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

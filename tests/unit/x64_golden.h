@@ -7,7 +7,9 @@
  * and label F is new; in the text, @ stands for L (a label the test puts
  * before the row) and @_f for F. The test compares the call's bytes with the
  * expected ones, and the expected ones with what llvm-mc makes of the text.
- * Shorthands (RR, RM, MEM, SIB, RIPL...) are defined in test_x64_enc.c.
+ * Shorthands (RR, RM, MEM, SIB, RIPL...) are defined in test_jit_golden.h;
+ * tests/unit/x64_cases.h generates the exhaustive cases (every form, every
+ * operand shape) whose bytes come from llvm-mc alone.
  * To add a row, write the call and the text with any bytes: the failure
  * message prints llvm-mc's encoding. */
 #ifndef ROW
