@@ -176,6 +176,27 @@ static int add_fd(wb_run_opts *o, const char *arg)
     return -1;
 }
 
+/* --inherit-env, wherever it was: the host's environment, in its order,
+ * with what --env set replacing or following it. */
+static int inherit_host_env(wb_run_opts *o)
+{
+    char **given = o->env;
+    size_t ngiven = o->nenv;
+    int r = -1;
+
+    o->env = NULL;
+    o->nenv = 0;
+    for (char **e = environ; r < 0 && e && *e; e++)
+        if (strchr(*e, '='))
+            r = set_env(o, *e);
+    for (size_t i = 0; r < 0 && i < ngiven; i++)
+        r = set_env(o, given[i]);
+    for (size_t i = 0; i < ngiven; i++)
+        free(given[i]);
+    free(given);
+    return r;
+}
+
 /* Matches "--name VALUE" and "--name=VALUE"; advances *i over VALUE. */
 static bool opt_value(int argc, char **argv, int *i, const char *name, const char **val,
                       bool *missing)
@@ -206,15 +227,6 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
     memset(o, 0, sizeof(*o));
     if ((r = wb_cli_tunables_init(&o->tun, "run")) >= 0)
         return r;
-    /* --inherit-env first, wherever it is, so that --env overrides it. */
-    for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++)
-        if (!strcmp(argv[i], "--inherit-env"))
-            inherit_env = true;
-    if (inherit_env)
-        for (char **e = environ; e && *e; e++)
-            if (strchr(*e, '=') && (r = set_env(o, *e)) >= 0)
-                return r;
-
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         bool missing = false;
@@ -232,8 +244,10 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
             fputs(run_help_tail, stdout);
             return WB_EXIT_OK;
         }
-        if (!strcmp(a, "--inherit-env"))
+        if (!strcmp(a, "--inherit-env")) {
+            inherit_env = true;
             continue;
+        }
         if (opt_value(argc, argv, &i, "--dir-ro", &val, &missing))
             r = missing ? usage("%s needs a value", a) : add_dir(o, val, true);
         else if (opt_value(argc, argv, &i, "--dir", &val, &missing))
@@ -253,6 +267,8 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
     }
     if (i >= argc)
         return usage("%s", "no module given (usage: wasmbox run [OPTIONS] MODULE [ARGS...])");
+    if (inherit_env && (r = inherit_host_env(o)) >= 0)
+        return r;
     o->module = argv[i];
     o->args = argv + i + 1;
     o->nargs = argc - i - 1;
@@ -482,8 +498,12 @@ static int setup_wasi(run_state *st)
     st->argv[0] = o->module;
     for (int i = 0; i < o->nargs; i++)
         st->argv[i + 1] = o->args[i];
-    for (int i = 0; i < 3; i++)
-        wc.stdio[i] = fcntl(i, F_GETFD) >= 0 ? i : -1;
+    /* A closed stream is closed for the guest too; so is the O_PATH
+     * placeholder a confined worker holds in its place (sandbox_apply.c). */
+    for (int i = 0; i < 3; i++) {
+        int fl = fcntl(i, F_GETFL);
+        wc.stdio[i] = fl >= 0 && !(fl & O_PATH) ? i : -1;
+    }
     wc.argv = st->argv;
     wc.argc = (size_t)o->nargs + 1;
     wc.envp = (const char *const *)o->env;

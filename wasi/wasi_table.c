@@ -160,6 +160,7 @@ void wasi_fd_release(wasi_fd *f)
     if (f->owned && f->host >= 0)
         close(f->host);
     free(f->preopen);
+    wasi_dircookies_free(f->cookies);
     *f = (wasi_fd){ .host = -1 };
 }
 
