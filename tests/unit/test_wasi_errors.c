@@ -338,6 +338,63 @@ static void test_poll_fd_errors(void **state)
     assert_int_equal(wt_get16(20000 + WASI_EVENT_SIZE + 8), E(NOTCAPABLE));
 }
 
+/* Function-specific errors the other suites leave out. */
+static void test_specific_errors(void **state)
+{
+    uint32_t file, dir;
+    (void)state;
+    prepare();
+    file = open_subject(FILE_FD);
+    dir = open_subject(DIR_FD);
+    /* A path function on a file fd (even one given every right): ENOTDIR. */
+    T.w->fds[file].base |= WASI_RIGHTS_DIR;
+    T.w->fds[file].inheriting |= WASI_RIGHTS_DIR | WASI_RIGHTS_FILE;
+    for (size_t i = 0; i < NROWS; i++) {
+        snap a, b;
+        if (strncmp(rows[i].fn, "path_", 5) != 0)
+            continue;
+        take(&a);
+        if (call_row(&rows[i], file, -1) != E(NOTDIR))
+            fail_msg("%s on a file fd: not NOTDIR", rows[i].fn);
+        take(&b);
+        same(&a, &b, "ENOTDIR", rows[i].fn);
+    }
+    /* Unknown lookup flags: EINVAL, nothing done. */
+    assert_int_equal(CALL("path_filestat_get", dir, 2, M_PATH, 5, M_OUT), E(INVAL));
+    assert_int_equal(CALL("path_filestat_set_times", dir, 2, M_PATH, 5, 0, 0,
+                          WASI_FSTFLAG_MTIM_NOW), E(INVAL));
+    assert_int_equal(CALL("path_link", dir, 2, M_PATH, 5, dir, M_PATH2, 3), E(INVAL));
+    assert_int_equal(CALL("path_open", dir, 2, M_PATH, 5, 0, WASI_RIGHT_FD_READ, 0, 0, M_OUT),
+                     E(INVAL));
+    assert_false(wt_exists(wt_path(T.root, "new")));
+    /* Offsets beyond off_t: EINVAL. */
+    assert_int_equal(CALL("fd_pwrite", file, M_IOV, 1, (uint64_t)1 << 63, M_OUT), E(INVAL));
+    assert_int_equal(CALL("fd_advise", file, (uint64_t)1 << 63, 1, 0), E(INVAL));
+    /* A socket function on a file with the socket rights: ENOTSOCK. */
+    T.w->fds[file].base |= WASI_RIGHTS_SOCK;
+    assert_int_equal(CALL("sock_accept", file, 0, M_OUT), E(NOTSOCK));
+    assert_int_equal(CALL("sock_recv", file, M_IOV, 1, 0, M_OUT, M_OUT2), E(NOTSOCK));
+    assert_int_equal(CALL("sock_send", file, M_IOV, 1, 0, M_OUT), E(NOTSOCK));
+    assert_int_equal(CALL("sock_shutdown", file, WASI_SDFLAG_WR), E(NOTSOCK));
+    /* Reading or writing a directory fd (given the rights): EISDIR. */
+    T.w->fds[dir].base |= WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_SEEK;
+    assert_int_equal(CALL("fd_read", dir, M_IOV, 1, M_OUT), E(ISDIR));
+    assert_int_equal(CALL("fd_write", dir, M_IOV, 1, M_OUT), E(ISDIR));
+    assert_int_equal(CALL("fd_pread", dir, M_IOV, 1, 0, M_OUT), E(ISDIR));
+    assert_int_equal(CALL("fd_pwrite", dir, M_IOV, 1, 0, M_OUT), E(ISDIR));
+    /* Empty paths: ENOENT for every name operation. */
+    assert_int_equal(CALL("path_create_directory", dir, M_PATH, 0), E(NOENT));
+    assert_int_equal(CALL("path_remove_directory", dir, M_PATH, 0), E(NOENT));
+    assert_int_equal(CALL("path_unlink_file", dir, M_PATH, 0), E(NOENT));
+    assert_int_equal(CALL("path_symlink", M_PATH, 5, dir, M_PATH, 0), E(NOENT));
+    assert_int_equal(CALL("path_readlink", dir, M_PATH, 0, M_BUF, 64, M_OUT), E(NOENT));
+    assert_int_equal(CALL("path_rename", dir, M_PATH, 0, dir, M_PATH2, 3), E(NOENT));
+    assert_int_equal(CALL("path_link", dir, 0, M_PATH, 0, dir, M_PATH2, 3), E(NOENT));
+    assert_int_equal(CALL("path_open", dir, 0, M_PATH, 0, 0, WASI_RIGHT_FD_READ, 0, 0, M_OUT),
+                     E(NOENT));
+    assert_int_equal(CALL("path_filestat_get", dir, 0, M_PATH, 0, M_OUT), E(NOENT));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +402,7 @@ int main(void)
         WT_TEST(test_notcapable),
         WT_TEST(test_fault),
         WT_TEST(test_poll_fd_errors),
+        WT_TEST(test_specific_errors),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     if (sock_peer >= 0)
