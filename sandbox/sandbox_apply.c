@@ -318,14 +318,20 @@ static wb_err apply_capabilities(const wb_sandbox *s, unsigned slot, wb_sandbox_
             return wb_sbx_fail(f, L, errno, "setgroups");
         if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0)
             return wb_sbx_fail(f, L, errno, "setresuid/setresgid");
-        /* Files are the user's: the granted directories are reached with
-         * the supervisor's uid/gid as the filesystem identity (what it
-         * creates is the user's, a directory only its owner may write
-         * stays writable), without any capability, so DAC still applies
-         * and landlock and the empty root bound where. Signals and ptrace
-         * go by the worker's own uid. */
-        setfsgid(fs_gid);
-        setfsuid(fs_uid);
+        /* Files are the user's: with a uid of its own, the worker reaches
+         * the granted directories with the supervisor's uid/gid as its
+         * filesystem identity (what it creates is the user's; a directory
+         * only its owner may write stays writable), without any
+         * capability, so permissions still apply and landlock and the
+         * empty root bound where. Signals and ptrace go by the worker's
+         * own uid. (In a user namespace root inside is the user already.) */
+        if (uid != 0) {
+            setfsgid(fs_gid);
+            setfsuid(fs_uid);
+        } else {
+            fs_uid = uid;
+            fs_gid = gid;
+        }
     }
     if (!(empty = cap_init()))
         return wb_sbx_fail(f, L, errno, "cap_init");
