@@ -432,6 +432,11 @@ static int trap_status(run_state *st, wb_trap *t)
 {
     const char *module = st->o->module;
     int status;
+    /* A report starts on a line of its own, after the guest's "partial" */
+    if (wb_trap_kind(t) != WB_ERR_EXIT && wb_wasi_stderr_midline(st->wasi)) {
+        fputc('\n', stderr);
+        fflush(stderr);
+    }
     if ((status = wb_cli_limits_trap(&st->o->tun, &st->watchdog, t)) >= 0) {
         /* the time limit stopped it */
     } else if (wb_trap_kind(t) == WB_ERR_EXIT) {

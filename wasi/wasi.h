@@ -53,4 +53,9 @@ void wb_wasi_free(wb_wasi *w);
 wb_err wb_wasi_link(wb_wasi *w, wb_store *s, const wb_compiled *c, wb_extern *imports,
                     size_t nimports, wb_diag *d);
 
+/* True when the guest's last write to its stderr (guest fd 2, while it is
+ * the configured stdio[2]) did not end with a newline: a report printed
+ * after the guest's output should start on a new line. */
+bool wb_wasi_stderr_midline(const wb_wasi *w);
+
 #endif

@@ -74,6 +74,17 @@ static uint16_t transfer(wasi_call *c, const wb_val *a, bool write, bool positio
     } while (r < 0 && errno == EINTR);
     if (r < 0)
         return wasi_errno(errno);
+    if (write && r > 0 && fd == 2 && f->host == c->w->stderr_host && f->host >= 0) {
+        /* the last byte written: for reports that follow the guest's output */
+        size_t left = (size_t)r;
+        for (int i = 0; i < k; i++) {
+            if (left <= iov[i].iov_len) {
+                c->w->stderr_midline = ((const uint8_t *)iov[i].iov_base)[left - 1] != '\n';
+                break;
+            }
+            left -= iov[i].iov_len;
+        }
+    }
     wasi_put32(wasi_mem(c, ret), (uint32_t)r);
     return WASI_ERRNO_SUCCESS;
 }

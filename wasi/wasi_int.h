@@ -102,6 +102,8 @@ struct wb_wasi {
     void *poll_scratch;     /* grown by poll_oneoff (owned) */
     size_t poll_scratch_size;
     struct wasi_binding *bindings; /* one per table row: env of its host function */
+    int stderr_host;        /* the configured stdio[2] (-1: none) */
+    bool stderr_midline;    /* its last byte written by the guest was not '\n' */
 };
 
 /* What a host function sees: the context and the caller's memory. */

@@ -395,6 +395,26 @@ static void test_specific_errors(void **state)
     assert_int_equal(CALL("path_filestat_get", dir, 0, M_PATH, 0, M_OUT), E(NOENT));
 }
 
+/* wb_wasi_stderr_midline: the last byte the guest wrote to its fd 2. */
+static void test_stderr_midline(void **state)
+{
+    (void)state;
+    assert_false(wb_wasi_stderr_midline(T.w));
+    wt_str(M_BUF, "ab\ncd");
+    wt_iov(M_IOV, M_BUF, 3);              /* "ab\n" */
+    wt_iov(M_IOV + 8, M_BUF + 3, 2);      /* "cd" */
+    assert_int_equal(CALL("fd_write", 2, M_IOV, 1, M_OUT), 0);
+    assert_false(wb_wasi_stderr_midline(T.w));
+    assert_int_equal(CALL("fd_write", 2, M_IOV, 2, M_OUT), 0);
+    assert_true(wb_wasi_stderr_midline(T.w));
+    /* stdout does not count, even on the same host file */
+    assert_int_equal(CALL("fd_write", 1, M_IOV, 1, M_OUT), 0);
+    assert_true(wb_wasi_stderr_midline(T.w));
+    assert_int_equal(CALL("fd_write", 2, M_IOV, 1, M_OUT), 0);
+    assert_false(wb_wasi_stderr_midline(T.w));
+    assert_false(wb_wasi_stderr_midline(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +423,7 @@ int main(void)
         WT_TEST(test_fault),
         WT_TEST(test_poll_fd_errors),
         WT_TEST(test_specific_errors),
+        WT_TEST(test_stderr_midline),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     if (sock_peer >= 0)
