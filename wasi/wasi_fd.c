@@ -65,7 +65,7 @@ static uint16_t transfer(wasi_call *c, const wb_val *a, bool write, bool positio
     /* Pipes, terminals and sockets: wait in slices that watch the time
      * limit, then transfer (a signal that interrupts it waits again). */
     do {
-        if (!positional && (e = wasi_wait_fd(c, f, write ? POLLOUT : POLLIN)))
+        if (!positional && k && (e = wasi_wait_fd(c, f, write ? POLLOUT : POLLIN)))
             return e;
         if (positional)
             r = write ? pwritev(f->host, iov, k, (off_t)pos) : preadv(f->host, iov, k, (off_t)pos);

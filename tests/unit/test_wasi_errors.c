@@ -395,6 +395,24 @@ static void test_specific_errors(void **state)
     assert_int_equal(CALL("path_filestat_get", dir, 0, M_PATH, 0, M_OUT), E(NOENT));
 }
 
+/* An empty read of a pipe with nothing in it returns 0 at once (no wait). */
+static void test_empty_read_no_wait(void **state)
+{
+    int p[2];
+    uint32_t fd;
+    (void)state;
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(wasi_fd_install(T.w, p[0], WASI_FILETYPE_UNKNOWN, WASI_RIGHTS_FILE, 0,
+                                     false, &fd),
+                     0);
+    wt_iov(M_IOV, M_BUF, 0);
+    assert_int_equal(CALL("fd_read", fd, M_IOV, 1, M_OUT), 0);
+    assert_int_equal(wt_get32(M_OUT), 0);
+    assert_int_equal(CALL("fd_read", fd, M_IOV, 0, M_OUT), 0);
+    assert_int_equal(wt_get32(M_OUT), 0);
+    close(p[1]);
+}
+
 /* wb_wasi_stderr_midline: the last byte the guest wrote to its fd 2. */
 static void test_stderr_midline(void **state)
 {
@@ -424,6 +442,7 @@ int main(void)
         WT_TEST(test_poll_fd_errors),
         WT_TEST(test_specific_errors),
         WT_TEST(test_stderr_midline),
+        WT_TEST(test_empty_read_no_wait),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     if (sock_peer >= 0)
