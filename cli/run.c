@@ -520,6 +520,8 @@ static int setup_wasi(run_state *st)
     wc.npreopens = o->ndirs;
     wc.inherit_fds = o->inherit_fds;
     wc.ninherit = o->ninherit;
+    /* Under --timeout, blocked WASI calls watch the deadline in slices. */
+    wc.interruptible = o->tun.timeout_ns != 0 || (wb_run_hooks && wb_run_hooks->timed);
     if ((err = wb_wasi_new(&wc, &st->wasi, &d)) != WB_OK) {
         wb_cli_error("cannot set up WASI: %s", wb_diag_format(&d, msg, sizeof(msg)));
         return WB_EXIT_USAGE;

@@ -529,6 +529,7 @@ int wb_run_confined(const wb_run_opts *o)
     }
     rc->hooks = (wb_run_worker_hooks){ .bytes = bytes, .size = size, .dir_fds = rc->dir_fds,
                                        .on_store = worker_on_store,
+                                       .timed = rc->timeout_ns != 0,
                                        .before_run = worker_before_run,
                                        .on_trap = worker_on_trap };
     rc->policy_name = p->name;

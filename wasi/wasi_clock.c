@@ -134,8 +134,8 @@ uint16_t wasi_wait_fd(wasi_call *c, const wasi_fd *f, short events)
     int fl, n;
     uint16_t e;
 
-    if (f->type == WASI_FILETYPE_REGULAR_FILE || f->type == WASI_FILETYPE_DIRECTORY ||
-        f->type == WASI_FILETYPE_BLOCK_DEVICE)
+    if (!c->w->interruptible || !c->caller || f->type == WASI_FILETYPE_REGULAR_FILE ||
+        f->type == WASI_FILETYPE_DIRECTORY || f->type == WASI_FILETYPE_BLOCK_DEVICE)
         return WASI_ERRNO_SUCCESS;
     if ((fl = fcntl(f->host, F_GETFL)) < 0 || (fl & O_NONBLOCK))
         return WASI_ERRNO_SUCCESS;   /* the call itself answers (EBADF, EAGAIN) */
@@ -144,6 +144,15 @@ uint16_t wasi_wait_fd(wasi_call *c, const wasi_fd *f, short events)
             return e;
     } while (n == 0);
     return WASI_ERRNO_SUCCESS;
+}
+
+uint16_t wasi_check(wasi_call *c)
+{
+    wb_err err;
+    if (!c->caller || (err = wb_caller_check_deadline(c->caller)) == WB_OK)
+        return WASI_ERRNO_SUCCESS;
+    c->trap = err;
+    return WASI_ERRNO_INTR;
 }
 
 /* -- poll_oneoff -- */

@@ -62,16 +62,23 @@ static uint16_t transfer(wasi_call *c, const wb_val *a, bool write, bool positio
         return WASI_ERRNO_INVAL;
     if (f->type == WASI_FILETYPE_DIRECTORY)
         return WASI_ERRNO_ISDIR;
-    /* Pipes, terminals and sockets: wait in slices that watch the time
-     * limit, then transfer (a signal that interrupts it waits again). */
-    do {
-        if (!positional && k && (e = wasi_wait_fd(c, f, write ? POLLOUT : POLLIN)))
-            return e;
+    /* Reading pipes, terminals and sockets under a time limit: wait in
+     * slices that watch it, then read. A signal that interrupts the
+     * transfer (the time limit's SIGURG) looks at the deadline before
+     * trying again: that is what stops a write blocked on a full pipe (a
+     * poll before every write would cost more than the write). */
+    if (!positional && k && !write && (e = wasi_wait_fd(c, f, POLLIN)))
+        return e;
+    for (;;) {
         if (positional)
             r = write ? pwritev(f->host, iov, k, (off_t)pos) : preadv(f->host, iov, k, (off_t)pos);
         else
             r = write ? writev(f->host, iov, k) : readv(f->host, iov, k);
-    } while (r < 0 && errno == EINTR);
+        if (r >= 0 || errno != EINTR)
+            break;
+        if ((e = wasi_check(c)) || (!positional && k && !write && (e = wasi_wait_fd(c, f, POLLIN))))
+            return e;
+    }
     if (r < 0)
         return wasi_errno(errno);
     if (write && r > 0 && fd == 2 && f->host == c->w->stderr_host && f->host >= 0) {

@@ -103,6 +103,7 @@ struct wb_wasi {
     size_t poll_scratch_size;
     struct wasi_binding *bindings; /* one per table row: env of its host function */
     int stderr_host;        /* the configured stdio[2] (-1: none) */
+    bool interruptible;     /* wb_wasi_config.interruptible */
     bool stderr_midline;    /* its last byte written by the guest was not '\n' */
 };
 
@@ -178,14 +179,17 @@ uint16_t wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec 
  * reached they set c->trap (WB_ERR_TRAP_INTERRUPTED), which the host
  * function returns, and give WASI_ERRNO_INTR (never seen by the guest).
  * wasi_poll is ppoll with timeout_ns (-1: none), *nready as ppoll's.
- * wasi_wait_fd waits until the host fd of f has `events` (POLLIN, POLLOUT)
- * or an error or hangup, for the kinds of files whose I/O can block
- * (pipes, terminals, sockets; not regular files, directories or block
- * devices, nor fds in non-blocking mode). */
+ * wasi_wait_fd, before a transfer that may block: when the context is
+ * interruptible, waits until the host fd of f has `events` (POLLIN,
+ * POLLOUT) or an error or hangup, for the kinds of files whose I/O can
+ * block (pipes, terminals, sockets; not regular files, directories or
+ * block devices, nor fds in non-blocking mode); else returns at once.
+ * wasi_check, after EINTR: the deadline, without waiting. */
 struct pollfd;
 uint16_t wasi_poll(wasi_call *c, struct pollfd *fds, uint32_t n, int64_t timeout_ns,
                    int *nready);
 uint16_t wasi_wait_fd(wasi_call *c, const wasi_fd *f, short events);
+uint16_t wasi_check(wasi_call *c);
 
 /* -- The function table: X(name, "params:results"), i = i32, I = i64 -- */
 #define WASI_FUNCS(X)                                                                    \

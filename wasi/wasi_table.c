@@ -268,6 +268,7 @@ wb_err wb_wasi_new(const wb_wasi_config *cfg, wb_wasi **out, wb_diag *d)
         if ((err = add_borrowed(w, i, cfg->stdio[i], d)) != WB_OK)
             goto fail;
     w->stderr_host = cfg->stdio[2];
+    w->interruptible = cfg->interruptible;
     for (size_t i = 0; i < cfg->npreopens; i++) {
         const wb_wasi_preopen *p = &cfg->preopens[i];
         wasi_fd *f = &w->fds[3 + i];
