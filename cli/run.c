@@ -54,14 +54,17 @@ static const char run_help_tail[] =
     "\n"
     "The module sees no environment unless given one, and only the directories\n"
     "given. Paths are resolved by the kernel beneath those directories: \"..\",\n"
-    "absolute paths and symbolic links cannot lead out of them. stdin, stdout and\n"
-    "stderr are the module's.\n"
+    "absolute paths and symbolic links cannot lead out of them. What the module\n"
+    "creates there belongs to the user running wasmbox, and that user's file\n"
+    "permissions apply (when confined, never root's capabilities). stdin, stdout\n"
+    "and stderr are the module's (a closed one stays closed: EBADF).\n"
     "\n"
     "Exit status:\n"
     "  N    the module's own exit code: proc_exit(N) (modulo 256, as exit(3)),\n"
     "       0 when _start (or the --invoke function) returns\n"
     "  124  time limit reached (--timeout): \"wasmbox: timed out after 5s\" and the\n"
-    "       wasm backtrace of where the module was\n"
+    "       wasm backtrace of where the module was (also when it was waiting in a\n"
+    "       WASI call: reading stdin or a pipe, writing a full pipe, poll_oneoff)\n"
     "  125  usage error, unreadable file or directory, or internal error\n"
     "  126  invalid module, or instantiation failed (e.g. an import is missing)\n"
     "  127  module file not found\n"
@@ -176,6 +179,27 @@ static int add_fd(wb_run_opts *o, const char *arg)
     return -1;
 }
 
+/* --inherit-env, wherever it was: the host's environment, in its order,
+ * with what --env set replacing or following it. */
+static int inherit_host_env(wb_run_opts *o)
+{
+    char **given = o->env;
+    size_t ngiven = o->nenv;
+    int r = -1;
+
+    o->env = NULL;
+    o->nenv = 0;
+    for (char **e = environ; r < 0 && e && *e; e++)
+        if (strchr(*e, '='))
+            r = set_env(o, *e);
+    for (size_t i = 0; r < 0 && i < ngiven; i++)
+        r = set_env(o, given[i]);
+    for (size_t i = 0; i < ngiven; i++)
+        free(given[i]);
+    free(given);
+    return r;
+}
+
 /* Matches "--name VALUE" and "--name=VALUE"; advances *i over VALUE. */
 static bool opt_value(int argc, char **argv, int *i, const char *name, const char **val,
                       bool *missing)
@@ -206,15 +230,6 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
     memset(o, 0, sizeof(*o));
     if ((r = wb_cli_tunables_init(&o->tun, "run")) >= 0)
         return r;
-    /* --inherit-env first, wherever it is, so that --env overrides it. */
-    for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++)
-        if (!strcmp(argv[i], "--inherit-env"))
-            inherit_env = true;
-    if (inherit_env)
-        for (char **e = environ; e && *e; e++)
-            if (strchr(*e, '=') && (r = set_env(o, *e)) >= 0)
-                return r;
-
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         bool missing = false;
@@ -232,8 +247,10 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
             fputs(run_help_tail, stdout);
             return WB_EXIT_OK;
         }
-        if (!strcmp(a, "--inherit-env"))
+        if (!strcmp(a, "--inherit-env")) {
+            inherit_env = true;
             continue;
+        }
         if (opt_value(argc, argv, &i, "--dir-ro", &val, &missing))
             r = missing ? usage("%s needs a value", a) : add_dir(o, val, true);
         else if (opt_value(argc, argv, &i, "--dir", &val, &missing))
@@ -253,6 +270,8 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
     }
     if (i >= argc)
         return usage("%s", "no module given (usage: wasmbox run [OPTIONS] MODULE [ARGS...])");
+    if (inherit_env && (r = inherit_host_env(o)) >= 0)
+        return r;
     o->module = argv[i];
     o->args = argv + i + 1;
     o->nargs = argc - i - 1;
@@ -413,6 +432,11 @@ static int trap_status(run_state *st, wb_trap *t)
 {
     const char *module = st->o->module;
     int status;
+    /* A report starts on a line of its own, after the guest's "partial" */
+    if (wb_trap_kind(t) != WB_ERR_EXIT && wb_wasi_stderr_midline(st->wasi)) {
+        fputc('\n', stderr);
+        fflush(stderr);
+    }
     if ((status = wb_cli_limits_trap(&st->o->tun, &st->watchdog, t)) >= 0) {
         /* the time limit stopped it */
     } else if (wb_trap_kind(t) == WB_ERR_EXIT) {
@@ -482,8 +506,12 @@ static int setup_wasi(run_state *st)
     st->argv[0] = o->module;
     for (int i = 0; i < o->nargs; i++)
         st->argv[i + 1] = o->args[i];
-    for (int i = 0; i < 3; i++)
-        wc.stdio[i] = fcntl(i, F_GETFD) >= 0 ? i : -1;
+    /* A closed stream is closed for the guest too; so is the O_PATH
+     * placeholder a confined worker holds in its place (sandbox_apply.c). */
+    for (int i = 0; i < 3; i++) {
+        int fl = fcntl(i, F_GETFL);
+        wc.stdio[i] = fl >= 0 && !(fl & O_PATH) ? i : -1;
+    }
     wc.argv = st->argv;
     wc.argc = (size_t)o->nargs + 1;
     wc.envp = (const char *const *)o->env;
@@ -492,6 +520,8 @@ static int setup_wasi(run_state *st)
     wc.npreopens = o->ndirs;
     wc.inherit_fds = o->inherit_fds;
     wc.ninherit = o->ninherit;
+    /* Under --timeout, blocked WASI calls watch the deadline in slices. */
+    wc.interruptible = o->tun.timeout_ns != 0 || (wb_run_hooks && wb_run_hooks->timed);
     if ((err = wb_wasi_new(&wc, &st->wasi, &d)) != WB_OK) {
         wb_cli_error("cannot set up WASI: %s", wb_diag_format(&d, msg, sizeof(msg)));
         return WB_EXIT_USAGE;

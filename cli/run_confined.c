@@ -449,6 +449,7 @@ int wb_run_confined(const wb_run_opts *o)
     int errnum = 0, status = WB_EXIT_USAGE;
     uint64_t t0 = now_us(), cpu0, peak0;
     char msg[512], ebuf[320];
+    bool trap_cut = false;
     wb_diag d = { 0 };
     wb_err err;
 
@@ -528,6 +529,7 @@ int wb_run_confined(const wb_run_opts *o)
     }
     rc->hooks = (wb_run_worker_hooks){ .bytes = bytes, .size = size, .dir_fds = rc->dir_fds,
                                        .on_store = worker_on_store,
+                                       .timed = rc->timeout_ns != 0,
                                        .before_run = worker_before_run,
                                        .on_trap = worker_on_trap };
     rc->policy_name = p->name;
@@ -570,21 +572,33 @@ retry:
         snprintf(msg, sizeof msg, "timed out after %s", o->tun.timeout_text);
     else
         wb_outcome_message(&rc->o, msg, sizeof msg);
+    if (rc->o.trap_len >= WB_TRAP_TEXT_MAX - 1) {
+        /* cut short by the supervisor: keep whole lines, and say so */
+        char *nl = strrchr(rc->o.trap, '\n');
+        trap_cut = true;
+        if (nl && nl > rc->o.trap) {
+            nl[1] = '\0';
+            rc->o.trap_len = (uint32_t)(nl + 1 - rc->o.trap);
+        }
+    }
     if (rc->o.kind == WB_OUTCOME_TIMEOUT && rc->o.trap_len) {
         /* the wasm backtrace of where it was: the trap text minus its first line */
         const char *bt = strchr(rc->o.trap, '\n');
         fprintf(stderr, "wasmbox: %s\n", msg);
-        if (bt && bt[1])
+        if (bt && bt[1]) {
             fputs(bt + 1, stderr);
+            if (rc->o.trap[rc->o.trap_len - 1] != '\n')
+                fputc('\n', stderr);
+        }
         msg[0] = '\0';
     }
     if (rc->o.kind == WB_OUTCOME_EXITED && rc->o.trap_len) {
         fprintf(stderr, "wasmbox: %s", rc->o.trap);
         if (rc->o.trap[rc->o.trap_len - 1] != '\n')
             fputc('\n', stderr);
-        if (rc->o.trap_len >= WB_TRAP_TEXT_MAX - 1)
-            fprintf(stderr, "  ... (truncated at %u bytes)\n", WB_TRAP_TEXT_MAX);
     }
+    if (trap_cut && (rc->o.kind == WB_OUTCOME_TIMEOUT || rc->o.kind == WB_OUTCOME_EXITED))
+        fprintf(stderr, "  ... (truncated at %u bytes)\n", WB_TRAP_TEXT_MAX);
     if (msg[0])
         fprintf(stderr, "wasmbox: %s\n", msg);
     if (copts.report) {

@@ -23,6 +23,7 @@ typedef struct wb_run_worker_hooks {
     size_t size;
     const int *dir_fds;
     void (*on_store)(wb_engine *e, wb_store *s);  /* right after the limits start */
+    bool timed;              /* the supervisor keeps a time limit (--timeout) */
     int (*before_run)(wb_engine *e, wb_store *s);
     void (*on_trap)(const char *module, const char *text);
 } wb_run_worker_hooks;

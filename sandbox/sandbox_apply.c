@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -199,9 +200,17 @@ static wb_err apply_fds(const wb_sandbox *s, const wb_sandbox_fds *fds, const in
     unsigned n = s->policy->ngrants, total = WB_FD_PREOPEN + n;
     int src[WB_FD_PREOPEN + WB_POLICY_MAX_GRANTS], park[WB_FD_PREOPEN + WB_POLICY_MAX_GRANTS];
 
-    src[0] = fds->stdio[0];
-    src[1] = fds->stdio[1];
-    src[2] = fds->stdio[2];
+    /* A standard stream the supervisor has closed stays closed for the
+     * guest, but its number must not be free (the next file opened would
+     * become the worker's stdout): an O_PATH descriptor of the empty root
+     * holds it; read and write on it fail with EBADF, and the WASI setup
+     * sees it as closed. */
+    for (int i = 0; i < 3; i++) {
+        src[i] = fds->stdio[i];
+        if (fcntl(src[i], F_GETFD) < 0 &&
+            (src[i] = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+            return wb_sbx_fail(f, L, errno, "placeholder for a closed stdio fd");
+    }
     src[WB_FD_CONTROL] = fds->control;
     /* The code fd number is never free: no file can take its place. */
     src[WB_FD_CODE] = fds->code >= 0 ? fds->code : fds->control;
@@ -277,15 +286,17 @@ static wb_err apply_rlimits(const wb_sandbox *s, wb_sandbox_failure *f)
 
 /* -- Capabilities, uid -- */
 
-#define SECBITS_LOCKED 0xebu /* NOROOT, locked; NO_SETUID_FIXUP off, locked;
-                              * KEEP_CAPS off, locked; NO_CAP_AMBIENT_RAISE, locked */
+#define SECBITS_LOCKED 0xefu /* NOROOT, locked; NO_SETUID_FIXUP, locked (the
+                              * uid switch keeps CAP_SETUID for setfsuid; every
+                              * capability is dropped right after); KEEP_CAPS off,
+                              * locked; NO_CAP_AMBIENT_RAISE, locked */
 
 static wb_err apply_capabilities(const wb_sandbox *s, unsigned slot, wb_sandbox_failure *f)
 {
     const int L = WB_LAYER_CAPABILITIES;
     bool privileged = s->probe.root || s->userns;
-    uid_t uid = 0, ru, eu, su;
-    gid_t gid = 0, rg, eg, sg;
+    uid_t uid = 0, ru, eu, su, fs_uid = getuid();
+    gid_t gid = 0, rg, eg, sg, fs_gid = getgid();
     cap_t empty = NULL, now = NULL;
     wb_err err = WB_OK;
     int cmp;
@@ -307,6 +318,20 @@ static wb_err apply_capabilities(const wb_sandbox *s, unsigned slot, wb_sandbox_
             return wb_sbx_fail(f, L, errno, "setgroups");
         if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0)
             return wb_sbx_fail(f, L, errno, "setresuid/setresgid");
+        /* Files are the user's: with a uid of its own, the worker reaches
+         * the granted directories with the supervisor's uid/gid as its
+         * filesystem identity (what it creates is the user's; a directory
+         * only its owner may write stays writable), without any
+         * capability, so permissions still apply and landlock and the
+         * empty root bound where. Signals and ptrace go by the worker's
+         * own uid. (In a user namespace root inside is the user already.) */
+        if (uid != 0) {
+            setfsgid(fs_gid);
+            setfsuid(fs_uid);
+        } else {
+            fs_uid = uid;
+            fs_gid = gid;
+        }
     }
     if (!(empty = cap_init()))
         return wb_sbx_fail(f, L, errno, "cap_init");
@@ -336,6 +361,10 @@ static wb_err apply_capabilities(const wb_sandbox *s, unsigned slot, wb_sandbox_
         if (getresuid(&ru, &eu, &su) != 0 || ru != uid || eu != uid || su != uid ||
             getresgid(&rg, &eg, &sg) != 0 || rg != gid || eg != gid || sg != gid) {
             err = wb_sbx_fail(f, L, 0, "check: uid/gid not switched");
+            goto out;
+        }
+        if ((uid_t)setfsuid((uid_t)-1) != fs_uid || (gid_t)setfsgid((gid_t)-1) != fs_gid) {
+            err = wb_sbx_fail(f, L, 0, "check: filesystem uid/gid not the user's");
             goto out;
         }
         if (uid != 0 && setuid(0) == 0) {

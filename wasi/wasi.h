@@ -36,6 +36,15 @@ typedef struct wb_wasi_config {
     const int *inherit_fds;  /* more host fds (e.g. listening sockets), numbered
                                 after the preopens; borrowed */
     size_t ninherit;
+    /* Under a time limit (the caller's store has an epoch deadline): reads
+     * and accepts that block on pipes, terminals and sockets first wait in
+     * slices of WB_POLL_SLICE_NS watching the deadline, so they stop within
+     * a slice of it (trap "interrupted", with the backtrace); that costs a
+     * poll per read. Writes, and everything when this is off, block in the
+     * system call and look at the deadline when a signal interrupts them
+     * (EINTR: the watchdog's and the supervisor's SIGURG, sent every slice
+     * once the time is up). poll_oneoff always watches it. */
+    bool interruptible;
 } wb_wasi_config;
 
 /* Creates a WASI context from cfg (borrowed for the call). Errors:
@@ -52,5 +61,10 @@ void wb_wasi_free(wb_wasi *w);
  * nimports must be wb_compiled_import_count(c). */
 wb_err wb_wasi_link(wb_wasi *w, wb_store *s, const wb_compiled *c, wb_extern *imports,
                     size_t nimports, wb_diag *d);
+
+/* True when the guest's last write to its stderr (guest fd 2, while it is
+ * the configured stdio[2]) did not end with a newline: a report printed
+ * after the guest's output should start on a new line. */
+bool wb_wasi_stderr_midline(const wb_wasi *w);
 
 #endif

@@ -2,6 +2,7 @@
  * clock_time_get, random_get, sched_yield, poll_oneoff. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -96,6 +97,62 @@ uint16_t wb_wasi_sched_yield(wasi_call *c, const wb_val *a)
     (void)a;
     sched_yield();
     return WASI_ERRNO_SUCCESS;
+}
+
+/* -- Waiting -- */
+
+uint16_t wasi_poll(wasi_call *c, struct pollfd *fds, uint32_t n, int64_t timeout_ns,
+                   int *nready)
+{
+    wb_err err;
+
+    if (c->caller) {
+        err = wb_caller_poll(c->caller, fds, n, timeout_ns, nready);
+        if (err == WB_OK)
+            return WASI_ERRNO_SUCCESS;
+        if (err == WB_ERR_IO)
+            return wasi_errno(errno);
+        c->trap = err;
+        return WASI_ERRNO_INTR;
+    }
+    for (;;) {   /* no store (unit tests): a plain ppoll */
+        struct timespec ts = { .tv_sec = timeout_ns / 1000000000,
+                               .tv_nsec = timeout_ns % 1000000000 };
+        int r = ppoll(fds, (nfds_t)n, timeout_ns < 0 ? NULL : &ts, NULL);
+        if (r >= 0) {
+            *nready = r;
+            return WASI_ERRNO_SUCCESS;
+        }
+        if (errno != EINTR)
+            return wasi_errno(errno);
+    }
+}
+
+uint16_t wasi_wait_fd(wasi_call *c, const wasi_fd *f, short events)
+{
+    struct pollfd p = { .fd = f->host, .events = events };
+    int fl, n;
+    uint16_t e;
+
+    if (!c->w->interruptible || !c->caller || f->type == WASI_FILETYPE_REGULAR_FILE ||
+        f->type == WASI_FILETYPE_DIRECTORY || f->type == WASI_FILETYPE_BLOCK_DEVICE)
+        return WASI_ERRNO_SUCCESS;
+    if ((fl = fcntl(f->host, F_GETFL)) < 0 || (fl & O_NONBLOCK))
+        return WASI_ERRNO_SUCCESS;   /* the call itself answers (EBADF, EAGAIN) */
+    do {
+        if ((e = wasi_poll(c, &p, 1, -1, &n)))
+            return e;
+    } while (n == 0);
+    return WASI_ERRNO_SUCCESS;
+}
+
+uint16_t wasi_check(wasi_call *c)
+{
+    wb_err err;
+    if (!c->caller || (err = wb_caller_check_deadline(c->caller)) == WB_OK)
+        return WASI_ERRNO_SUCCESS;
+    c->trap = err;
+    return WASI_ERRNO_INTR;
 }
 
 /* -- poll_oneoff -- */
@@ -202,21 +259,20 @@ uint16_t wb_wasi_poll_oneoff(wasi_call *c, const wb_val *a)
     }
 
     /* Wait until an fd is ready, an error is pending or the earliest clock
-     * fires; a signal or an early wake-up waits again for the rest. */
+     * fires (or the store's deadline: a trap); an early wake-up waits again
+     * for the rest. */
     for (;;) {
-        struct timespec ts, *tp = NULL;
+        int64_t left = -1;
         int r;
+        uint16_t e;
 
         if (ready || earliest != UINT64_MAX) {
-            uint64_t left = ready || earliest <= mono ? 0 : earliest - mono;
-            ts.tv_sec = (time_t)(left / 1000000000u);
-            ts.tv_nsec = (long)(left % 1000000000u);
-            tp = &ts;
+            uint64_t l = ready || earliest <= mono ? 0 : earliest - mono;
+            left = l > INT64_MAX ? INT64_MAX : (int64_t)l;
         }
-        r = ppoll(npfd ? pfds : NULL, npfd, tp, NULL);
+        if ((e = wasi_poll(c, npfd ? pfds : NULL, npfd, left, &r)))
+            return e;
         mono = now_ns(CLOCK_MONOTONIC);
-        if (r < 0 && errno != EINTR)
-            return wasi_errno(errno);
         if (r > 0 || ready || mono >= earliest)
             break;
     }

@@ -6,7 +6,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -60,14 +62,36 @@ static uint16_t transfer(wasi_call *c, const wb_val *a, bool write, bool positio
         return WASI_ERRNO_INVAL;
     if (f->type == WASI_FILETYPE_DIRECTORY)
         return WASI_ERRNO_ISDIR;
-    do {
+    /* Reading pipes, terminals and sockets under a time limit: wait in
+     * slices that watch it, then read. A signal that interrupts the
+     * transfer (the time limit's SIGURG) looks at the deadline before
+     * trying again: that is what stops a write blocked on a full pipe (a
+     * poll before every write would cost more than the write). */
+    if (!positional && k && !write && (e = wasi_wait_fd(c, f, POLLIN)))
+        return e;
+    for (;;) {
         if (positional)
             r = write ? pwritev(f->host, iov, k, (off_t)pos) : preadv(f->host, iov, k, (off_t)pos);
         else
             r = write ? writev(f->host, iov, k) : readv(f->host, iov, k);
-    } while (r < 0 && errno == EINTR);
+        if (r >= 0 || errno != EINTR)
+            break;
+        if ((e = wasi_check(c)) || (!positional && k && !write && (e = wasi_wait_fd(c, f, POLLIN))))
+            return e;
+    }
     if (r < 0)
         return wasi_errno(errno);
+    if (write && r > 0 && fd == 2 && f->host == c->w->stderr_host && f->host >= 0) {
+        /* the last byte written: for reports that follow the guest's output */
+        size_t left = (size_t)r;
+        for (int i = 0; i < k; i++) {
+            if (left <= iov[i].iov_len) {
+                c->w->stderr_midline = ((const uint8_t *)iov[i].iov_base)[left - 1] != '\n';
+                break;
+            }
+            left -= iov[i].iov_len;
+        }
+    }
     wasi_put32(wasi_mem(c, ret), (uint32_t)r);
     return WASI_ERRNO_SUCCESS;
 }
@@ -375,10 +399,90 @@ uint16_t wb_wasi_fd_prestat_dir_name(wasi_call *c, const wb_val *a)
 }
 
 /* -- Directories --
- * A cookie is the host's own directory offset (d_off of getdents64, which
- * names the entry after it; 0 = the start). The file system keeps these
- * stable while the directory is open, and lseek() goes back to any of
- * them, so every call starts exactly where its cookie says. */
+ * A cookie names a position in the directory: 0 is the start, n > 0 the
+ * host offset (d_off of getdents64) of the n-th distinct position this fd
+ * has handed out. The host's offsets stay valid while the directory is
+ * open, whatever is added or removed (ext4 uses 63-bit name hashes, tmpfs
+ * indexes), and lseek() goes back to any of them, so every call starts
+ * exactly where its cookie says; the same entry always gets the same
+ * cookie. Small numbers instead of the host offsets themselves because
+ * wasi-libc's telldir() returns a 32-bit long. */
+
+typedef struct wasi_dircookies {
+    uint64_t *off;      /* off[n]: host offset of cookie n (off[0] = 0) */
+    uint32_t n, cap;    /* cookies in use (with 0), allocated */
+    uint32_t *slot;     /* hash of host offset -> cookie, 0 = empty */
+    uint32_t nslots;    /* a power of two, at least twice n */
+} wasi_dircookies;
+
+void wasi_dircookies_free(wasi_dircookies *dc)
+{
+    if (!dc)
+        return;
+    free(dc->off);
+    free(dc->slot);
+    free(dc);
+}
+
+static uint32_t off_hash(uint64_t off, uint32_t nslots)
+{
+    off ^= off >> 33;
+    off *= UINT64_C(0xff51afd7ed558ccd);
+    off ^= off >> 33;
+    return (uint32_t)off & (nslots - 1);
+}
+
+static void slot_put(wasi_dircookies *dc, uint32_t cookie)
+{
+    uint32_t h = off_hash(dc->off[cookie], dc->nslots);
+    while (dc->slot[h])
+        h = (h + 1) & (dc->nslots - 1);
+    dc->slot[h] = cookie;
+}
+
+/* The cookie of host offset off, made if new: 0 when out of memory or
+ * over WB_WASI_MAX_DIRCOOKIES. */
+static uint32_t cookie_of(wasi_fd *f, uint64_t off)
+{
+    wasi_dircookies *dc = f->cookies;
+    uint32_t h;
+
+    if (!dc) {
+        if (!(dc = f->cookies = calloc(1, sizeof(*dc))))
+            return 0;
+        dc->n = 1;   /* cookie 0: the start */
+    }
+    if (dc->nslots) {
+        for (h = off_hash(off, dc->nslots); dc->slot[h]; h = (h + 1) & (dc->nslots - 1))
+            if (dc->off[dc->slot[h]] == off)
+                return dc->slot[h];
+    }
+    if (dc->n >= WB_WASI_MAX_DIRCOOKIES)
+        return 0;
+    if (dc->n >= dc->cap) {
+        uint32_t cap = dc->cap ? dc->cap * 2 : 64;
+        uint64_t *no = realloc(dc->off, (size_t)cap * sizeof(*no));
+        if (!no)
+            return 0;
+        no[0] = 0;
+        dc->off = no;
+        dc->cap = cap;
+    }
+    if ((uint64_t)(dc->n + 1) * 2 > dc->nslots) {
+        uint32_t ns = dc->nslots ? dc->nslots * 2 : 128;
+        uint32_t *sl = calloc(ns, sizeof(*sl));
+        if (!sl)
+            return 0;
+        free(dc->slot);
+        dc->slot = sl;
+        dc->nslots = ns;
+        for (uint32_t k = 1; k < dc->n; k++)
+            slot_put(dc, k);
+    }
+    dc->off[dc->n] = off;
+    slot_put(dc, dc->n);
+    return dc->n++;
+}
 
 static uint8_t dirent_type(int dirfd, const struct dirent64 *d)
 {
@@ -401,7 +505,7 @@ static uint8_t dirent_type(int dirfd, const struct dirent64 *d)
 uint16_t wb_wasi_fd_readdir(wasi_call *c, const wb_val *a)
 {
     uint32_t buf = wasi_arg32(a, 1), len = wasi_arg32(a, 2), ret = wasi_arg32(a, 4);
-    uint64_t cookie = wasi_arg64(a, 3);
+    uint64_t cookie = wasi_arg64(a, 3), start;
     uint32_t used = 0;
     uint8_t *out;
     wasi_fd *f;
@@ -413,8 +517,14 @@ uint16_t wb_wasi_fd_readdir(wasi_call *c, const wb_val *a)
         return e;
     if (f->type != WASI_FILETYPE_DIRECTORY)
         return WASI_ERRNO_NOTDIR;
-    if (cookie > INT64_MAX || lseek(f->host, (off_t)cookie, SEEK_SET) < 0)
-        return cookie > INT64_MAX ? WASI_ERRNO_INVAL : wasi_errno(errno);
+    if (cookie == 0)
+        start = 0;
+    else if (f->cookies && cookie < f->cookies->n)
+        start = f->cookies->off[cookie];
+    else
+        return WASI_ERRNO_INVAL;   /* never handed out by this fd */
+    if (lseek(f->host, (off_t)start, SEEK_SET) < 0)
+        return wasi_errno(errno);
     out = wasi_mem(c, buf);
     while (used < len) {
         ssize_t n = getdents64(f->host, c->w->dirbuf, WB_WASI_DIRBUF);
@@ -424,10 +534,12 @@ uint16_t wb_wasi_fd_readdir(wasi_call *c, const wb_val *a)
             break;
         for (ssize_t off = 0; off < n && used < len;) {
             const struct dirent64 *d = (const struct dirent64 *)(c->w->dirbuf + off);
-            uint32_t namlen = (uint32_t)strlen(d->d_name), part;
+            uint32_t namlen = (uint32_t)strlen(d->d_name), part, next;
             uint8_t hdr[WASI_DIRENT_SIZE] = { 0 };
 
-            wasi_put64(hdr, (uint64_t)d->d_off);
+            if (!(next = cookie_of(f, (uint64_t)d->d_off)))
+                return WASI_ERRNO_NOMEM;
+            wasi_put64(hdr, next);
             wasi_put64(hdr + 8, (uint64_t)d->d_ino);
             wasi_put32(hdr + 16, namlen);
             wasi_put8(hdr + 20, dirent_type(f->host, d));

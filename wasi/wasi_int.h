@@ -34,6 +34,9 @@
 #define WB_WASI_MAX_POLL   65536u    /* subscriptions in one poll_oneoff */
 #endif
 #define WB_WASI_DIRBUF     32768u    /* getdents64 scratch buffer */
+#ifndef WB_WASI_MAX_DIRCOOKIES
+#define WB_WASI_MAX_DIRCOOKIES (1u << 22) /* distinct entries fd_readdir names per fd */
+#endif
 
 /* -- Rights sets -- */
 #define WASI_RIGHTS_FILE_COMMON                                                           \
@@ -82,6 +85,7 @@ typedef struct wasi_fd {
     uint64_t inheriting;    /* rights for fds opened through it */
     char *preopen;          /* guest name of a preopen (owned), else NULL */
     uint32_t preopen_len;
+    struct wasi_dircookies *cookies; /* fd_readdir's cookie table (owned), or NULL */
 } wasi_fd;
 
 typedef struct wasi_fn wasi_fn;
@@ -98,15 +102,20 @@ struct wb_wasi {
     void *poll_scratch;     /* grown by poll_oneoff (owned) */
     size_t poll_scratch_size;
     struct wasi_binding *bindings; /* one per table row: env of its host function */
+    int stderr_host;        /* the configured stdio[2] (-1: none) */
+    bool interruptible;     /* wb_wasi_config.interruptible */
+    bool stderr_midline;    /* its last byte written by the guest was not '\n' */
 };
 
 /* What a host function sees: the context and the caller's memory. */
 typedef struct wasi_call {
     wb_wasi *w;
+    wb_caller *caller;      /* the calling store (deadlines); NULL in unit tests */
     uint8_t *mem;           /* guest memory base; NULL if the module has none */
     uint64_t size;          /* guest memory size in bytes */
     bool exiting;           /* set by proc_exit */
     uint32_t exit_code;
+    wb_err trap;            /* set by a wait the store's deadline cut short */
 } wasi_call;
 
 /* -- Guest memory: every access goes through these -- */
@@ -153,6 +162,7 @@ uint16_t wasi_fd_get(wb_wasi *w, uint32_t fd, uint64_t need, wasi_fd **out);
 uint16_t wasi_fd_install(wb_wasi *w, int host, uint8_t type, uint64_t base,
                          uint64_t inheriting, bool ro, uint32_t *guest);
 void wasi_fd_release(wasi_fd *f);         /* closes if owned, frees the slot */
+void wasi_dircookies_free(struct wasi_dircookies *dc);   /* wasi_fd.c */
 /* The WASI file type of a host file. */
 uint8_t wasi_filetype_of_mode(unsigned mode);
 uint8_t wasi_filetype_of_fd(int host);
@@ -161,6 +171,25 @@ void wasi_put_filestat(uint8_t *p, const struct stat *st);
 /* Timestamps: ns since the epoch -> timespec per fst_flags; ERRNO_INVAL
  * for ATIM with ATIM_NOW (or MTIM with MTIM_NOW) or unknown bits. */
 uint16_t wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]);
+
+/* wasi_clock.c: waiting that honours the calling store's deadline (the
+ * time limit): the wait looks at it every WB_POLL_SLICE_NS and on a signal,
+ * so a guest blocked on stdin, a pipe or a socket is stopped like a loop,
+ * with its wasm backtrace. Both return a WASI errno; when the deadline is
+ * reached they set c->trap (WB_ERR_TRAP_INTERRUPTED), which the host
+ * function returns, and give WASI_ERRNO_INTR (never seen by the guest).
+ * wasi_poll is ppoll with timeout_ns (-1: none), *nready as ppoll's.
+ * wasi_wait_fd, before a transfer that may block: when the context is
+ * interruptible, waits until the host fd of f has `events` (POLLIN,
+ * POLLOUT) or an error or hangup, for the kinds of files whose I/O can
+ * block (pipes, terminals, sockets; not regular files, directories or
+ * block devices, nor fds in non-blocking mode); else returns at once.
+ * wasi_check, after EINTR: the deadline, without waiting. */
+struct pollfd;
+uint16_t wasi_poll(wasi_call *c, struct pollfd *fds, uint32_t n, int64_t timeout_ns,
+                   int *nready);
+uint16_t wasi_wait_fd(wasi_call *c, const wasi_fd *f, short events);
+uint16_t wasi_check(wasi_call *c);
 
 /* -- The function table: X(name, "params:results"), i = i32, I = i64 -- */
 #define WASI_FUNCS(X)                                                                    \

@@ -40,19 +40,21 @@ uint16_t wasi_invoke(wb_wasi *w, const wasi_fn *fn, uint8_t *mem, uint64_t size,
     return e;
 }
 
-/* The host function behind every WASI import. It never traps: a bad guest
- * pointer is ERRNO_FAULT; only proc_exit unwinds (wb_caller_exit). */
+/* The host function behind every WASI import. A bad guest pointer is
+ * ERRNO_FAULT, never a trap; only proc_exit (wb_caller_exit) and a wait cut
+ * short by the store's deadline (WB_ERR_TRAP_INTERRUPTED) unwind. */
 static wb_err wasi_host(wb_caller *caller, void *env, const wb_val *args, wb_val *results)
 {
     const struct wasi_binding *b = env;
     wb_rt_memory *m = wb_caller_memory(caller);
-    bool exiting;
-    uint32_t code;
-    uint16_t e = wasi_invoke(b->w, b->fn, m ? wb_memory_data(m) : NULL,
-                             m ? wb_memory_size(m) : 0, args, &exiting, &code);
+    wasi_call c = { .w = b->w, .caller = caller, .mem = m ? wb_memory_data(m) : NULL,
+                    .size = m ? wb_memory_size(m) : 0 };
+    uint16_t e = b->fn->impl(&c, args);
 
-    if (exiting)
-        return wb_caller_exit(caller, (int)code);
+    if (c.trap)
+        return c.trap;   /* the time limit: traps "interrupted", with the backtrace */
+    if (c.exiting)
+        return wb_caller_exit(caller, (int)c.exit_code);
     if (b->fn->sig[strlen(b->fn->sig) - 1] == 'i')
         results[0].of.i32 = e;
     return WB_OK;

@@ -3,6 +3,7 @@
  * shutdown are used (the worker's allowlist for granted sockets). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,10 +29,14 @@ uint16_t wb_wasi_sock_accept(wasi_call *c, const wb_val *a)
         return WASI_ERRNO_INVAL;
     if (!is_socket(f))
         return WASI_ERRNO_NOTSOCK;
-    do
+    do {
+        if ((e = wasi_wait_fd(c, f, POLLIN)))
+            return e;
         h = accept4(f->host, NULL, NULL,
                     SOCK_CLOEXEC | ((flags & WASI_FDFLAG_NONBLOCK) ? SOCK_NONBLOCK : 0));
-    while (h < 0 && errno == EINTR);
+    } while (h < 0 && errno == EINTR && !(e = wasi_check(c)));
+    if (e)
+        return e;
     if (h < 0)
         return wasi_errno(errno);
     if ((e = wasi_fd_install(c->w, h, f->type,
@@ -89,9 +94,13 @@ uint16_t wb_wasi_sock_recv(wasi_call *c, const wb_val *a)
         fl |= MSG_PEEK;
     if (riflags & WASI_RIFLAG_RECV_WAITALL)
         fl |= MSG_WAITALL;
-    do
+    do {
+        if ((e = wasi_wait_fd(c, f, POLLIN)))
+            return e;
         n = recvfrom(f->host, buf, len, fl, NULL, NULL);
-    while (n < 0 && errno == EINTR);
+    } while (n < 0 && errno == EINTR && !(e = wasi_check(c)));
+    if (e)
+        return e;
     if (n < 0)
         return wasi_errno(errno);
     wasi_put32(wasi_mem(c, ret), (uint32_t)n);
@@ -118,9 +127,11 @@ uint16_t wb_wasi_sock_send(wasi_call *c, const wb_val *a)
     if (!is_socket(f))
         return WASI_ERRNO_NOTSOCK;
     /* MSG_NOSIGNAL: a closed peer is ERRNO_PIPE, never SIGPIPE. */
-    do
+    do {
         n = sendto(f->host, buf, len, MSG_NOSIGNAL, NULL, 0);
-    while (n < 0 && errno == EINTR);
+    } while (n < 0 && errno == EINTR && !(e = wasi_check(c)));
+    if (e)
+        return e;
     if (n < 0)
         return wasi_errno(errno);
     wasi_put32(wasi_mem(c, ret), (uint32_t)n);

@@ -160,6 +160,7 @@ void wasi_fd_release(wasi_fd *f)
     if (f->owned && f->host >= 0)
         close(f->host);
     free(f->preopen);
+    wasi_dircookies_free(f->cookies);
     *f = (wasi_fd){ .host = -1 };
 }
 
@@ -266,6 +267,8 @@ wb_err wb_wasi_new(const wb_wasi_config *cfg, wb_wasi **out, wb_diag *d)
     for (uint32_t i = 0; i < 3; i++)
         if ((err = add_borrowed(w, i, cfg->stdio[i], d)) != WB_OK)
             goto fail;
+    w->stderr_host = cfg->stdio[2];
+    w->interruptible = cfg->interruptible;
     for (size_t i = 0; i < cfg->npreopens; i++) {
         const wb_wasi_preopen *p = &cfg->preopens[i];
         wasi_fd *f = &w->fds[3 + i];
@@ -307,6 +310,11 @@ wb_err wb_wasi_new(const wb_wasi_config *cfg, wb_wasi **out, wb_diag *d)
 fail:
     wb_wasi_free(w);
     return err;
+}
+
+bool wb_wasi_stderr_midline(const wb_wasi *w)
+{
+    return w && w->stderr_midline;
 }
 
 void wb_wasi_free(wb_wasi *w)

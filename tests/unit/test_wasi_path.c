@@ -521,6 +521,13 @@ static void test_readdir(void **state)
         else if (strncmp(all[i].name, "file-", 5) == 0)
             assert_int_equal(all[i].type, WASI_FILETYPE_REGULAR_FILE);
     }
+    /* Cookies are small and distinct (wasi-libc's telldir is a 32-bit
+     * long), whatever the host's offsets are (ext4: 63-bit hashes). */
+    for (int i = 0; i < n; i++) {
+        assert_true(all[i].next > 0 && all[i].next <= (uint64_t)n);
+        for (int j = 0; j < i; j++)
+            assert_true(all[i].next != all[j].next);
+    }
     /* Tiny buffers (one entry at a time, cut short): the same sequence. */
     m = read_all(fd, 60, small, 200);
     assert_int_equal(m, n);
@@ -556,6 +563,8 @@ static void test_readdir(void **state)
     assert_int_equal(CALL("fd_readdir", fd, WT_MEM - 10, 20, 0, 200), E(FAULT));
     assert_int_equal(CALL("fd_readdir", fd, 10000, 20, 0, WT_MEM - 2), E(FAULT));
     assert_int_equal(CALL("fd_readdir", fd, 10000, 20, (uint64_t)1 << 63, 200), E(INVAL));
+    /* A cookie this fd never handed out. */
+    assert_int_equal(CALL("fd_readdir", fd, 10000, 20, (uint64_t)n + 50, 200), E(INVAL));
     assert_int_equal(CALL("fd_readdir", 1, 10000, 20, 0, 200), E(NOTCAPABLE));
     {
         uint32_t ffd;

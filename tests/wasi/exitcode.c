@@ -3,7 +3,8 @@
  *   exitcode return N   return N from main
  *   exitcode trap       an unreachable instruction
  *   exitcode abort      abort() (wasi-libc: a trap)
- *   exitcode deep N     recursion N frames deep, then trap */
+ *   exitcode deep N     recursion N frames deep, then trap
+ *   exitcode partial    "partial" on stderr, no newline, then trap */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,5 +32,10 @@ int main(int argc, char **argv)
         abort();
     if (!strcmp(mode, "deep"))
         return deep(n);
+    if (!strcmp(mode, "partial")) {
+        fputs("partial", stderr);
+        fflush(stderr);
+        __builtin_trap();
+    }
     return 0;
 }

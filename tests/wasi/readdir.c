@@ -72,9 +72,9 @@ int main(void)
     SHOW(wt_open(3, 0, "d", __WASI_OFLAGS_DIRECTORY,
                  __WASI_RIGHTS_FD_READDIR | __WASI_RIGHTS_PATH_OPEN, 0, &fd));
     n = read_all(fd, 8192, big);
-    m = read_all(fd, 50, tiny);
+    m = read_all(fd, 64, tiny);
     printf("entries with 8192-byte buffers: %d\n", n);
-    printf("entries with 50-byte buffers: %d\n", m);
+    printf("entries with 64-byte buffers: %d\n", m);
     for (int i = 0; i < n && i < m; i++)
         same &= !strcmp(big[i].name, tiny[i].name) && big[i].next == tiny[i].next;
     printf("same order and cookies: %s\n", same && n == m ? "yes" : "no");

@@ -1,7 +1,8 @@
 /* sockhelper — native helper of tests/wasi/run: makes a listening Unix
  * socket at fd 3, runs `WASMBOX run --inherit-fd 3 MODULE`, connects,
  * sends "hello\n", prints what comes back and the child's exit status.
- *   sockhelper SOCKPATH WASMBOX MODULE */
+ *   sockhelper SOCKPATH WASMBOX MODULE [RUN-OPTION...]
+ * RUN-OPTIONs go before --inherit-fd (e.g. --policy none). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,17 @@ int main(int argc, char **argv)
     ssize_t n, total = 0;
     pid_t pid;
 
-    if (argc != 4)
+    char *args[16] = { argv[2], "run" };
+    int k = 2;
+
+    if (argc < 4 || argc > 4 + 8)
         return 2;
+    for (int i = 4; i < argc; i++)
+        args[k++] = argv[i];
+    args[k++] = "--inherit-fd";
+    args[k++] = "3";
+    args[k++] = argv[3];
+    args[k] = NULL;
     snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[1]);
     unlink(a.sun_path);
     if ((l = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 || bind(l, (void *)&a, sizeof(a)) ||
@@ -30,7 +40,7 @@ int main(int argc, char **argv)
     if ((pid = fork()) == 0) {
         if (l != 3 && (dup2(l, 3) < 0 || close(l)))
             _exit(2);
-        execl(argv[2], argv[2], "run", "--inherit-fd", "3", argv[3], (char *)NULL);
+        execv(argv[2], args);
         _exit(127);
     }
     close(l);
