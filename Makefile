@@ -5,6 +5,7 @@
 #   make SAN=1 ...  the same targets with ASan+UBSan, objects under build-san/
 #   make deps       install missing Debian packages (no-op when all present)
 #   make fuzz       run the libFuzzer decode+validate target (FUZZ_TIME=seconds)
+#   make fuzz-cache the same for the code-cache entry parser (cache/cache.mk)
 #   make bench      benchmarks (not part of make test)
 
 CC       ?= gcc

@@ -10,6 +10,9 @@
 #                         ratios, start-up, peak RSS, compile speed, decode+
 #                         validate throughput; BENCH_ARGS="--runs 3 ..." passes
 #                         options (bench/run-bench.sh --help)
+#   make bench-cache      the code cache alone (bench/cache.sh; also part of
+#                         bench-run): cold vs warm `wasmbox run` of hello and
+#                         of the largest module, 4 workers sharing the code
 
 BENCH_B       := $(BUILD)/bench
 BENCH_GCC     ?= gcc
@@ -56,4 +59,7 @@ BENCH_ARGS ?=
 bench-run: all bench-programs
 	@bench/run-bench.sh --bench-dir $(BENCH_B) $(BENCH_ARGS) $(B)
 
-.PHONY: bench-programs bench-smoke bench-run
+bench-cache: all bench-programs
+	@bench/cache.sh $(B)
+
+.PHONY: bench-programs bench-smoke bench-run bench-cache

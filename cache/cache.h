@@ -1,18 +1,31 @@
 /* cache.h — the code cache: compiled artifacts kept on disk, one file per
- * key, and shared between workers through sealed memfds (DESIGN.md, "Code
- * cache").
+ * key, whose code pages every process running the module maps and shares
+ * (DESIGN.md, "Code cache").
  *
- *   wb_cache_compile(engine, bytes)          the one call a runner needs
+ *   wb_cache_compile(engine, bytes)          an in-process runner's one call
  *     key = wb_cache_key(config, bytes)      runtime/config_hash.c: module
  *                                            bytes, version, artifact format,
  *                                            every codegen setting, CPU features
- *     hit:  <dir>/<key>.wbc ─read─► decode + check ─► wb_compiled_load
+ *     hit:  <dir>/<key>.wbc ─mmap, check─► tables decoded; the code is mapped
+ *           from the entry file itself (read-only, then read+exec)
  *           (the module is still decoded and validated; the JIT is skipped)
  *     miss or bad entry: wb_compile ─► encode ─► tmp file, fsync, rename
  *           ─► evict least recently used entries down to the budget
  *
- *   supervisor: wb_cache_lookup_shared ─► artifact + sealed code memfd
- *   worker:     wb_cache_load_shared(memfd at WB_FD_CODE) ─► wb_compiled
+ *   confined run (the worker cannot reach the directory):
+ *     supervisor: wb_cache_handoff_begin ─► hit: the entry's fd + its checked
+ *                 tables; miss: a fresh temporary file in the directory
+ *     worker:     wb_cache_handoff_load (fd at WB_FD_CODE) ─► hit: maps the
+ *                 code from the fd; miss: compiles, writes the entry into
+ *                 the fd before any wasm code runs, then drops the fd
+ *     supervisor: wb_cache_handoff_end ─► checks what the worker wrote as
+ *                 untrusted bytes, fsyncs and renames it into place
+ *
+ * Sharing: the code sits uncompressed at a page-aligned offset of the
+ * entry, so all processes mapping it share the page cache's pages: with N
+ * workers of one module, the code is in memory once (Pss = Rss / N).
+ * Entries are replaced by rename, never written in place, so a mapped
+ * entry never changes under a running worker.
  *
  * Directory: the config's cache_dir (--cache-dir), else $WASMBOX_CACHE_DIR,
  * else $XDG_CACHE_HOME/wasmbox, else ~/.cache/wasmbox. Created 0700; one
@@ -23,11 +36,13 @@
  * removes the oldest mtimes first until the entries fit the budget.
  *
  * Trust: the directory is as trusted as its owner (the code bytes cannot
- * be verified). Entries are still treated as untrusted input: truncation,
- * bit flips, another format version, another key, lengths, offsets and
- * counts that do not fit are all detected (wb_cache_entry_decode and
+ * be verified; the owner could also rewrite a mapped entry in place).
+ * Entries are still treated as untrusted input: truncation, bit flips,
+ * another format version, another key, lengths, offsets and counts that
+ * do not fit are all detected (wb_cache_entry_parse and
  * wb_cache_artifact_check, fuzzed by tests/fuzz/fuzz_cache_entry.c) and
- * make the entry a miss, never a crash. */
+ * make the entry a miss, never a crash; a worker checks the code's XXH3
+ * again on the pages it maps, before they become executable. */
 #ifndef WB_CACHE_H
 #define WB_CACHE_H
 
@@ -44,28 +59,51 @@
 
 /* -- Entries (cache_entry.c): pure, no I/O --
  *
- *   header, 64 bytes, little-endian:
+ *   header, 128 bytes, little-endian:
  *   +0  magic "\x7fWBCODE\0"        +8  u32 format version, u32 header size
- *   +16 key (16 bytes)              +32 u64 compressed payload size
- *   +40 u64 payload size            +48 u64 XXH3-64 of the compressed payload
- *   +56 u64 XXH3-64 of bytes 0..55
- *   then the payload, zstd-compressed (one frame, with its size and its
- *   content checksum): the serialized artifact (cache_entry.c has its
- *   layout); never the module bytes. Every stored byte is covered by one
- *   of the two XXH3 checksums. */
-#define WB_CACHE_ENTRY_VERSION 1
-#define WB_CACHE_HEADER_SIZE   64
+ *   +16 key (16 bytes)              +32 u64 compressed tables size
+ *   +40 u64 tables size             +48 u64 XXH3-64 of the compressed tables
+ *   +56 u64 code offset             +64 u64 code size
+ *   +72 u64 XXH3-64 of the code     +80 u64 file size
+ *   +88 zeros                       +120 u64 XXH3-64 of bytes 0..119
+ *   then the tables (the serialized artifact without its code; layout in
+ *   cache_entry.c), zstd-compressed (one frame, with its size and content
+ *   checksum); zeros up to the code offset, the next multiple of
+ *   WB_CACHE_CODE_ALIGN; the code, uncompressed; zeros up to the next
+ *   multiple of WB_CACHE_CODE_ALIGN, at least 4 of them. Never the module
+ *   bytes. Every stored byte is covered by a checksum or must be zero.
+ *
+ * Version 2: code stored uncompressed and mapped (version 1 compressed it
+ * with the tables); also the runtime helper ids the code calls shifted
+ * when GLOBAL_SET_REF was added. Bump it whenever the artifact's layout,
+ * its meaning or what its code calls changes: entries of another version
+ * are bad entries, recompiled and replaced. */
+#define WB_CACHE_ENTRY_VERSION 2
+#define WB_CACHE_HEADER_SIZE   128
+#define WB_CACHE_CODE_ALIGN    4096u  /* x86-64 page: the code is mapped from the entry */
 #ifndef WB_CACHE_MAX_PAYLOAD
-#define WB_CACHE_MAX_PAYLOAD   (1ull << 30)  /* bytes of one decompressed payload */
+#define WB_CACHE_MAX_PAYLOAD   (1ull << 30)  /* bytes of tables + code of one entry */
 #endif
 
 /* Serializes a (borrowed) into a new entry for key (*out malloc'd). */
 wb_err wb_cache_entry_encode(const uint8_t key[16], const wb_artifact *a, uint8_t **out,
                              size_t *size, wb_diag *d);
-/* Parses an entry (untrusted bytes, borrowed) into a new artifact (*out,
- * wb_artifact_free) and checks it (wb_cache_artifact_check without a
- * module). key: the key it must carry, or NULL. WB_ERR_INTERNAL with the
- * reason in d->detail when anything does not fit; WB_ERR_NOMEM. */
+/* Where an entry's code is: its offset in the entry (page-aligned) and
+ * the XXH3-64 of its a->code_size bytes. */
+typedef struct wb_cache_code_ref {
+    uint64_t offset, hash;
+} wb_cache_code_ref;
+/* Parses an entry (untrusted bytes, borrowed, e.g. a mapping of the file)
+ * into a new artifact (*out, wb_artifact_free) and checks it: every
+ * header field, both checksums, the padding, the tables, and
+ * wb_cache_artifact_check without a module. key: the key it must carry,
+ * or NULL. copy_code: a->code gets a copy of the code; else a->code is
+ * NULL and *ref (may be NULL) says where the code is. WB_ERR_INTERNAL
+ * with the reason in d->detail when anything does not fit; WB_ERR_NOMEM. */
+wb_err wb_cache_entry_parse(const uint8_t *bytes, size_t size, const uint8_t key[16],
+                            bool copy_code, wb_artifact **out, wb_cache_code_ref *ref,
+                            wb_diag *d);
+/* wb_cache_entry_parse with copy_code. */
 wb_err wb_cache_entry_decode(const uint8_t *bytes, size_t size, const uint8_t key[16],
                              wb_artifact **out, wb_diag *d);
 /* The checks an artifact from outside must pass before its code may run:
@@ -134,6 +172,18 @@ wb_err wb_cache_get(wb_cache *c, const uint8_t key[16], wb_artifact **out, uint6
 wb_err wb_cache_put(wb_cache *c, const uint8_t key[16], const wb_artifact *a,
                     uint64_t *entry_size);
 
+/* An entry's code, to be mapped from the entry file. */
+typedef struct wb_cache_code {
+    int fd;                    /* the entry, read-only, close-on-exec (owned) */
+    wb_cache_code_ref ref;
+} wb_cache_code;
+
+/* wb_cache_get without copying the code: on WB_OK, (*out)->code is NULL
+ * and *code holds the open entry and where its code is, for
+ * wb_cache_load_file (the caller closes code->fd). */
+wb_err wb_cache_get_mapped(wb_cache *c, const uint8_t key[16], wb_artifact **out,
+                           wb_cache_code *code, uint64_t *entry_size);
+
 /* Removes key's entry (absent is fine). */
 wb_err wb_cache_remove(wb_cache *c, const uint8_t key[16]);
 
@@ -165,12 +215,20 @@ wb_err wb_cache_clean(wb_cache *c, bool all, uint64_t older_than_s, uint64_t *re
  * Close-on-exec; caller closes. */
 wb_err wb_cache_code_memfd(const wb_artifact *a, int *fd, wb_diag *d);
 
-/* Worker side: publishes a (owned: freed on every path) for bytes with
- * its code mapped from code_fd (WB_FD_CODE in a confined worker), after
- * wb_cache_artifact_check against the decoded module. flags: WB_LOAD_SEAL
- * before a run phase. */
+/* Publishes a (owned: freed on every path) for bytes with its code mapped
+ * from code_fd: a sealed memfd (wb_cache_code_memfd), after
+ * wb_cache_artifact_check against the decoded module. flags:
+ * WB_LOAD_SEAL before a run phase. */
 wb_err wb_cache_load_shared(wb_engine *e, const uint8_t *bytes, size_t size, wb_artifact *a,
                             int code_fd, unsigned flags, wb_compiled **out, wb_diag *d);
+
+/* The same with the code mapped from an entry file (fd: wb_cache_code.fd
+ * or a copy of it in a worker) at ref->offset: the code's XXH3 is checked
+ * on the mapped pages, then wb_cache_artifact_check against the module,
+ * before the pages become executable. The fd stays the caller's. */
+wb_err wb_cache_load_file(wb_engine *e, const uint8_t *bytes, size_t size, wb_artifact *a,
+                          int fd, const wb_cache_code_ref *ref, unsigned flags,
+                          wb_compiled **out, wb_diag *d);
 
 /* -- Compiling through the cache (cache_compile.c) -- */
 
@@ -199,12 +257,43 @@ wb_err wb_cache_compile(wb_engine *e, const uint8_t *bytes, size_t size,
                         const wb_cache_opts *o, wb_compiled **out, wb_cache_result *res,
                         wb_diag *d);
 
-/* Supervisor side: looks bytes up under config cfg. WB_OK on a hit:
- * *a (owned) is the checked artifact, *code_fd a sealed memfd of its code
- * (hand it to the worker as spec.code_fd; close it afterwards).
- * WB_ERR_NOT_FOUND on a miss (or cache off/unusable: warned). */
-wb_err wb_cache_lookup_shared(const wb_config *cfg, const uint8_t *bytes, size_t size,
-                              const wb_cache_opts *o, wb_artifact **a, int *code_fd,
-                              wb_cache_result *res, wb_diag *d);
+/* -- A confined worker's cache (cache_handoff.c) --
+ *
+ * The supervisor opens the cache; the worker only ever sees one fd. */
+typedef struct wb_cache_handoff {
+    wb_cache_result res;       /* outcome (HIT, MISS, BAD; OFF: fd is -1), key */
+    int fd;                    /* hit: the entry (read-only); miss: an empty
+                                  temporary file for the worker's entry; or -1 */
+    wb_artifact *a;            /* hit: the checked tables (owned, code NULL) */
+    wb_cache_code_ref ref;     /* hit: where the code is */
+    uint64_t store_max;        /* miss: the largest entry the worker may write */
+    char tmp[96];              /* miss: the temporary file's name */
+    wb_cache_opts o;           /* o.dir points to path */
+    char path[4096];
+} wb_cache_handoff;
+
+/* Supervisor, before starting the worker: looks bytes up under cfg. Sets
+ * *h (h->fd: hand it to the worker as its code fd). file_limit: the
+ * worker's file-size limit (an entry larger than that is not written).
+ * Never fails the run: a cache that cannot be used is warned about once
+ * (o->warn) and h->res.outcome is WB_CACHE_OFF. */
+void wb_cache_handoff_begin(const wb_config *cfg, const uint8_t *bytes, size_t size,
+                            const wb_cache_opts *o, uint64_t file_limit,
+                            wb_cache_handoff *h);
+
+/* Worker, in place of wb_compile: maps the cached code (hit; a bad one is
+ * compiled instead), or compiles and writes the entry into fd (miss).
+ * fd: h->fd as the worker sees it (WB_FD_CODE). h is the worker's copy;
+ * h->a is taken (set to NULL). The caller then drops fd before any wasm
+ * code runs. Errors are wb_compile's. */
+wb_err wb_cache_handoff_load(wb_engine *e, const uint8_t *bytes, size_t size,
+                             wb_cache_handoff *h, int fd, unsigned flags, wb_compiled **out,
+                             wb_diag *d);
+
+/* Supervisor, after the worker ended: on a miss, checks the temporary
+ * file as untrusted bytes (the whole entry, for this key), then fsyncs
+ * and renames it into place (h->res.stored) and evicts down to the
+ * budget; else removes it. Closes and frees everything. */
+void wb_cache_handoff_end(wb_cache_handoff *h);
 
 #endif

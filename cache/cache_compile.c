@@ -1,6 +1,5 @@
 /* cache_compile.c — compiling through the cache: the one call of an
- * in-process runner (wb_cache_compile) and the supervisor's half of a
- * shared hit (wb_cache_lookup_shared). The cache never makes a run fail:
+ * in-process runner (wb_cache_compile). The cache never makes a run fail:
  * a cache that cannot be used costs a warning, a bad entry a recompile. */
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +17,7 @@ bool wb_cache_opts_from_config(const wb_config *cfg, wb_cache_opts *o)
 
 /* Opens the cache cfg names, or returns NULL (cache off; or unusable,
  * which is warned about). */
-static wb_cache *open_for(const wb_config *cfg, const wb_cache_opts *o)
+wb_cache *wb_cache_open_for(const wb_config *cfg, const wb_cache_opts *o)
 {
     wb_cache_opts co = { 0 };
     wb_cache *c = NULL;
@@ -47,21 +46,24 @@ wb_err wb_cache_compile(wb_engine *e, const uint8_t *bytes, size_t size,
     wb_cache_result r = { .outcome = WB_CACHE_OFF };
     char hex[WB_CACHE_KEY_HEX];
     wb_artifact *a = NULL;
+    wb_cache_code code;
     wb_diag ld = { 0 };
     wb_cache *c;
     wb_err err;
 
     *out = NULL;
     wb_cache_key(cfg, bytes, size, r.key);
-    if (!(c = open_for(cfg, o))) {
+    if (!(c = wb_cache_open_for(cfg, o))) {
         err = wb_compile(e, bytes, size, out, d);
         goto out;
     }
-    err = wb_cache_get(c, r.key, &a, &r.entry_size);
+    err = wb_cache_get_mapped(c, r.key, &a, &code, &r.entry_size);
     if (err == WB_OK) {
         /* Checked against the decoded module before anything is mapped
          * executable; one that does not fit is a bad entry. */
-        if ((err = wb_cache_load_shared(e, bytes, size, a, -1, 0, out, &ld)) == WB_OK) {
+        err = wb_cache_load_file(e, bytes, size, a, code.fd, &code.ref, 0, out, &ld);
+        close(code.fd);
+        if (err == WB_OK) {
             r.outcome = WB_CACHE_HIT;
             wb_cache_count(c, true);
             goto out;
@@ -86,44 +88,6 @@ wb_err wb_cache_compile(wb_engine *e, const uint8_t *bytes, size_t size,
     if ((err = wb_compile(e, bytes, size, out, d)) != WB_OK)
         goto out;
     r.stored = wb_cache_put(c, r.key, wb_compiled_artifact(*out), &r.entry_size) == WB_OK;
-out:
-    wb_cache_close(c);
-    if (res)
-        *res = r;
-    return err;
-}
-
-wb_err wb_cache_lookup_shared(const wb_config *cfg, const uint8_t *bytes, size_t size,
-                              const wb_cache_opts *o, wb_artifact **a, int *code_fd,
-                              wb_cache_result *res, wb_diag *d)
-{
-    wb_cache_result r = { .outcome = WB_CACHE_OFF };
-    wb_diag md = { 0 };
-    wb_cache *c;
-    wb_err err = WB_ERR_NOT_FOUND;
-
-    *a = NULL;
-    *code_fd = -1;
-    wb_cache_key(cfg, bytes, size, r.key);
-    if (!(c = open_for(cfg, o)))
-        goto out;
-    err = wb_cache_get(c, r.key, a, &r.entry_size);
-    if (err == WB_OK && (err = wb_cache_code_memfd(*a, code_fd, &md)) != WB_OK) {
-        wb_cache_warn(c, "code cache: cannot share code: %s", md.detail);
-        wb_artifact_free(*a);
-        *a = NULL;
-    }
-    if (err == WB_OK) {
-        r.outcome = WB_CACHE_HIT;
-        wb_cache_count(c, true);
-    } else {
-        r.outcome = err == WB_ERR_INTERNAL ? WB_CACHE_BAD : WB_CACHE_MISS;
-        wb_cache_count(c, false);
-        if (err == WB_ERR_NOMEM)
-            wb_diag_set(d, err, NULL, 0);
-        else
-            err = WB_ERR_NOT_FOUND;
-    }
 out:
     wb_cache_close(c);
     if (res)

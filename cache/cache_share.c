@@ -1,15 +1,19 @@
-/* cache_share.c — one physical copy of compiled code for every worker:
- * the code goes into a memfd, which is then sealed (no writes, no
- * resizing, no more seals), so a worker that maps it can neither change
- * it for the others nor make it change under its own checks. The runtime
- * maps it read-only, checks it, then makes it executable
- * (wb_compiled_load). */
+/* cache_share.c — one physical copy of compiled code for every process
+ * running a module: the code is mapped from the entry file (its page
+ * cache pages are shared by all; wb_cache_load_file), or, for an embedder
+ * without a cache directory, from a memfd that is then sealed (no writes,
+ * no resizing, no more seals) and passed around, so a process that maps it
+ * can neither change it for the others nor make it change under its own
+ * checks. The runtime maps either read-only, checks it, then makes it
+ * executable (wb_compiled_load_at). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <xxhash.h>
 
 #include "cache/cache_int.h"
 
@@ -65,4 +69,24 @@ wb_err wb_cache_load_shared(wb_engine *e, const uint8_t *bytes, size_t size, wb_
 {
     return wb_compiled_load(e, bytes, size, a, code_fd, flags, wb_cache_artifact_check, NULL,
                             out, d);
+}
+
+/* The code of an entry file, mapped: its XXH3 first (the bytes may have
+ * changed since the entry was parsed), then the artifact checks. */
+static wb_err check_file_code(const wb_artifact *a, const uint8_t *code,
+                              const struct wb_module *m, void *arg, wb_diag *d)
+{
+    const wb_cache_code_ref *ref = arg;
+    if (a->code_size && (!code || XXH3_64bits(code, a->code_size) != ref->hash))
+        return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "code checksum mismatch");
+    return wb_cache_artifact_check(a, code, m, NULL, d);
+}
+
+wb_err wb_cache_load_file(wb_engine *e, const uint8_t *bytes, size_t size, wb_artifact *a,
+                          int fd, const wb_cache_code_ref *ref, unsigned flags,
+                          wb_compiled **out, wb_diag *d)
+{
+    wb_cache_code_ref r = *ref;
+    return wb_compiled_load_at(e, bytes, size, a, fd, r.offset, flags | WB_LOAD_FILE,
+                               check_file_code, &r, out, d);
 }

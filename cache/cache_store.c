@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -158,10 +159,18 @@ char *wb_cache_key_hex(const uint8_t key[16], char out[WB_CACHE_KEY_HEX])
     return out;
 }
 
-static void entry_name(const uint8_t key[16], char name[WB_CACHE_NAME_MAX])
+void wb_cache_entry_name(const uint8_t key[16], char name[WB_CACHE_NAME_MAX])
 {
     char hex[WB_CACHE_KEY_HEX];
     snprintf(name, WB_CACHE_NAME_MAX, "%s%s", wb_cache_key_hex(key, hex), WB_CACHE_SUFFIX);
+}
+
+void wb_cache_tmp_name(const uint8_t key[16], char *buf, size_t size)
+{
+    static unsigned seq;
+    char hex[WB_CACHE_KEY_HEX];
+    snprintf(buf, size, "%s%s.%ld.%u", WB_CACHE_TMP_PREFIX, wb_cache_key_hex(key, hex),
+             (long)getpid(), __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
 }
 
 static bool is_entry_name(const char *n)
@@ -183,24 +192,33 @@ static bool is_tmp_name(const char *n)
 
 /* -- Reading -- */
 
-static wb_err read_all(int fd, uint8_t **out, size_t size)
+wb_err wb_cache_parse_fd(int fd, const uint8_t key[16], bool copy_code, wb_artifact **out,
+                         wb_cache_code_ref *ref, uint64_t *file_size, wb_diag *d)
 {
-    uint8_t *buf = malloc(size ? size : 1);
-    size_t got = 0;
-    if (!buf)
-        return WB_ERR_NOMEM;
-    while (got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            free(buf);
-            return WB_ERR_IO;
-        }
-        got += (size_t)n;
-    }
-    *out = buf;
-    return WB_OK;
+    struct stat st;
+    void *map;
+    wb_err err;
+
+    *out = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "not a regular file");
+    if (st.st_uid != geteuid())
+        return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "owned by another user");
+    if ((uint64_t)st.st_size < WB_CACHE_HEADER_SIZE)
+        return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "shorter than its header");
+    if ((uint64_t)st.st_size > WB_CACHE_MAX_PAYLOAD + (WB_CACHE_MAX_PAYLOAD >> 4))
+        return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "too large");
+    /* A mapping, not a copy: the code pages it reads are the ones every
+     * run maps. Entries are replaced by rename, never truncated in place. */
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED)
+        return wb_diag_setf(d, errno == ENOMEM ? WB_ERR_NOMEM : WB_ERR_INTERNAL, NULL, 0,
+                            "cannot map: %s", strerror(errno));
+    err = wb_cache_entry_parse(map, (size_t)st.st_size, key, copy_code, out, ref, d);
+    munmap(map, (size_t)st.st_size);
+    if (err == WB_OK && file_size)
+        *file_size = (uint64_t)st.st_size;
+    return err;
 }
 
 /* A bad entry: say why (verbose), remove it so that the next store
@@ -213,53 +231,47 @@ static wb_err bad_entry(wb_cache *c, const char *name, const char *why)
     return WB_ERR_INTERNAL;
 }
 
-wb_err wb_cache_get(wb_cache *c, const uint8_t key[16], wb_artifact **out, uint64_t *entry_size)
+/* Opens key's entry: the fd, WB_ERR_NOT_FOUND, or a bad entry (removed). */
+static wb_err open_entry(wb_cache *c, const char *name, int *fd)
+{
+    /* O_NONBLOCK: a FIFO planted under the name must not block us. */
+    *fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (*fd >= 0)
+        return WB_OK;
+    if (errno == ENOENT)
+        return WB_ERR_NOT_FOUND;
+    if (errno == ELOOP)
+        return bad_entry(c, name, "a symbolic link");
+    /* Out of descriptors, permissions, ...: a miss, the entry may be fine. */
+    if (c->o.verbose)
+        wb_cache_warn(c, "code cache: cannot open entry %s: %s", name, strerror(errno));
+    return WB_ERR_NOT_FOUND;
+}
+
+static wb_err get_entry(wb_cache *c, const uint8_t key[16], wb_artifact **out,
+                        wb_cache_code *code, uint64_t *entry_size)
 {
     char name[WB_CACHE_NAME_MAX];
-    uint8_t *bytes = NULL;
-    struct stat st;
+    wb_cache_code_ref ref = { 0 };
+    uint64_t fsize = 0;
     wb_diag d = { 0 };
     wb_err err;
     int fd;
 
     *out = NULL;
-    entry_name(key, name);
-    /* O_NONBLOCK: a FIFO planted under the name must not block us. */
-    fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return WB_ERR_NOT_FOUND;
-        if (errno == ELOOP)
-            return bad_entry(c, name, "a symbolic link");
-        /* Out of descriptors, permissions, ...: a miss, the entry may be fine. */
-        if (c->o.verbose)
-            wb_cache_warn(c, "code cache: cannot open entry %s: %s", name, strerror(errno));
-        return WB_ERR_NOT_FOUND;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return bad_entry(c, name, "not a regular file");
-    }
-    if (st.st_uid != geteuid()) {
-        close(fd);
-        return bad_entry(c, name, "owned by another user");
-    }
-    if ((uint64_t)st.st_size > WB_CACHE_MAX_PAYLOAD + (WB_CACHE_MAX_PAYLOAD >> 4)) {
-        close(fd);
-        return bad_entry(c, name, "too large");
-    }
-    if ((err = read_all(fd, &bytes, (size_t)st.st_size)) != WB_OK) {
-        close(fd);
-        if (err == WB_ERR_NOMEM)
-            return err;
-        return bad_entry(c, name, "cannot read");
-    }
-    err = wb_cache_entry_decode(bytes, (size_t)st.st_size, key, out, &d);
-    free(bytes);
+    wb_cache_entry_name(key, name);
+    if ((err = open_entry(c, name, &fd)) != WB_OK)
+        return err;
+    err = wb_cache_parse_fd(fd, key, code == NULL, out, &ref, &fsize, &d);
     if (err == WB_OK) {
         futimens(fd, NULL);           /* last use, for eviction; best effort */
         if (entry_size)
-            *entry_size = (uint64_t)st.st_size;
+            *entry_size = fsize;
+        if (code) {
+            code->fd = fd;
+            code->ref = ref;
+            return WB_OK;
+        }
     }
     close(fd);
     if (err == WB_ERR_NOMEM)
@@ -269,10 +281,22 @@ wb_err wb_cache_get(wb_cache *c, const uint8_t key[16], wb_artifact **out, uint6
     return WB_OK;
 }
 
+wb_err wb_cache_get(wb_cache *c, const uint8_t key[16], wb_artifact **out, uint64_t *entry_size)
+{
+    return get_entry(c, key, out, NULL, entry_size);
+}
+
+wb_err wb_cache_get_mapped(wb_cache *c, const uint8_t key[16], wb_artifact **out,
+                           wb_cache_code *code, uint64_t *entry_size)
+{
+    code->fd = -1;
+    return get_entry(c, key, out, code, entry_size);
+}
+
 wb_err wb_cache_remove(wb_cache *c, const uint8_t key[16])
 {
     char name[WB_CACHE_NAME_MAX];
-    entry_name(key, name);
+    wb_cache_entry_name(key, name);
     if (unlinkat(c->dirfd, name, 0) != 0 && errno != ENOENT)
         return WB_ERR_IO;
     return WB_OK;
@@ -299,7 +323,7 @@ static bool write_all(int fd, const uint8_t *p, size_t n)
 
 /* The cache cannot be written (read-only, full, quota, permissions): say
  * so once; this cache object stops trying. */
-static wb_err write_failed(wb_cache *c, int errnum)
+wb_err wb_cache_write_failed(wb_cache *c, int errnum)
 {
     if (!c->write_failed)
         wb_cache_warn(c, "code cache: cannot write to %s: %s; running without caching",
@@ -311,8 +335,7 @@ static wb_err write_failed(wb_cache *c, int errnum)
 wb_err wb_cache_put(wb_cache *c, const uint8_t key[16], const wb_artifact *a,
                     uint64_t *entry_size)
 {
-    static unsigned seq;
-    char name[WB_CACHE_NAME_MAX], tmp[WB_CACHE_NAME_MAX + 64], hex[WB_CACHE_KEY_HEX];
+    char name[WB_CACHE_NAME_MAX], tmp[WB_CACHE_NAME_MAX + 64];
     uint8_t *bytes = NULL;
     size_t size = 0;
     wb_diag d = { 0 };
@@ -333,26 +356,25 @@ wb_err wb_cache_put(wb_cache *c, const uint8_t key[16], const wb_artifact *a,
         free(bytes);
         return WB_ERR_LIMIT_MODULE_SIZE;
     }
-    entry_name(key, name);
-    snprintf(tmp, sizeof tmp, "%s%s.%ld.%u", WB_CACHE_TMP_PREFIX, wb_cache_key_hex(key, hex),
-             (long)getpid(), __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+    wb_cache_entry_name(key, name);
+    wb_cache_tmp_name(key, tmp, sizeof tmp);
     fd = openat(c->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         free(bytes);
-        return write_failed(c, errno);
+        return wb_cache_write_failed(c, errno);
     }
     if (!write_all(fd, bytes, size) || fsync(fd) != 0) {
         errnum = errno;
         close(fd);
         unlinkat(c->dirfd, tmp, 0);
         free(bytes);
-        return write_failed(c, errnum);
+        return wb_cache_write_failed(c, errnum);
     }
     free(bytes);
     if (close(fd) != 0 || renameat(c->dirfd, tmp, c->dirfd, name) != 0) {
         errnum = errno;
         unlinkat(c->dirfd, tmp, 0);
-        return write_failed(c, errnum);
+        return wb_cache_write_failed(c, errnum);
     }
     fsync(c->dirfd);                  /* the rename survives a crash */
     if (entry_size)

@@ -37,10 +37,11 @@ static const char compile_help_tail[] =
 static const char cache_help[] =
     "usage: wasmbox cache COMMAND [OPTIONS]\n"
     "\n"
-    "The code cache keeps compiled code, one compressed file per module and\n"
-    "configuration, so that runs skip compilation; workers share one copy of the\n"
-    "code. Entries used least recently are removed when the cache grows past its\n"
-    "budget (setting cache-max-size, default 1GiB).\n"
+    "The code cache keeps compiled code, one file per module and configuration,\n"
+    "so that runs map it instead of compiling; every worker running a module\n"
+    "shares one copy of its code in memory. Entries used least recently are\n"
+    "removed when the cache grows past its budget (setting cache-max-size,\n"
+    "default 1GiB).\n"
     "\n"
     "Commands:\n"
     "  stats                   entries, size, budget, hits and misses\n"
@@ -57,10 +58,24 @@ static const char cache_help[] =
 
 /* -- Shared with run -- */
 
+const char wb_cli_cache_run_help[] =
+    "  --no-cache              neither use nor fill the code cache\n"
+    "  --cache-dir DIR         the code cache directory (default: $WASMBOX_CACHE_DIR,\n"
+    "                          else $XDG_CACHE_HOME/wasmbox, else ~/.cache/wasmbox);\n"
+    "                          a run maps cached code instead of compiling, and every\n"
+    "                          run of the module shares one copy of it in memory\n";
+
 void wb_cli_cache_warn(void *arg, const char *msg)
 {
     (void)arg;
     wb_cli_error("%s", msg);
+}
+
+wb_err wb_cli_cache_compile(wb_engine *e, const uint8_t *bytes, size_t size, bool verbose,
+                            wb_compiled **out, wb_diag *d)
+{
+    wb_cache_opts co = { .warn = wb_cli_cache_warn, .verbose = verbose };
+    return wb_cache_compile(e, bytes, size, &co, out, NULL, d);
 }
 
 static int usage(const char *cmd, const char *fmt, const char *arg)

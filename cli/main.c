@@ -20,6 +20,8 @@ static const char usage_text[] =
     "Commands:\n"
     "  run MODULE [ARGS]   run a WebAssembly module with WASI (wasmbox run --help)\n"
     "  validate FILE...    decode and validate WebAssembly binaries\n"
+    "  compile MODULE      compile into the code cache; print its key and size\n"
+    "  cache stats|clean|dir  inspect or trim the code cache (wasmbox cache --help)\n"
     "  policy show NAME|FILE  print the effective policy and its syscall rules\n"
     "  policy check FILE...   validate policy files (wasmbox-policy(5))\n"
     "  sandbox-info        show which confinement layers this kernel allows\n"

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cache.h"
 #include "cli/cli.h"
 #include "cli/run.h"
 #include "cli/run_confined.h"
@@ -243,12 +244,17 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(run_help_head, stdout);
             fputs(wb_cli_tunables_help, stdout);
+            fputs(wb_cli_cache_run_help, stdout);
             fputs(wb_run_confined_help, stdout);
             fputs(run_help_tail, stdout);
             return WB_EXIT_OK;
         }
         if (!strcmp(a, "--inherit-env")) {
             inherit_env = true;
+            continue;
+        }
+        if (!strcmp(a, "--no-cache")) {
+            wb_config_set_cache(o->tun.config, false);
             continue;
         }
         if (opt_value(argc, argv, &i, "--dir-ro", &val, &missing))
@@ -259,6 +265,10 @@ int wb_run_parse(int argc, char **argv, wb_run_opts *o)
             r = missing ? usage("%s needs a value", a) : add_env_opt(o, val);
         else if (opt_value(argc, argv, &i, "--inherit-fd", &val, &missing))
             r = missing ? usage("%s needs a value", a) : add_fd(o, val);
+        else if (opt_value(argc, argv, &i, "--cache-dir", &val, &missing))
+            r = missing || !*val ? usage("%s needs a directory", a)
+                : wb_config_set_cache_dir(o->tun.config, val) != WB_OK
+                    ? usage("--cache-dir %s: path too long", val) : -1;
         else if (opt_value(argc, argv, &i, "--invoke", &val, &missing)) {
             r = missing ? usage("%s needs a value", a) : -1;
             o->invoke = val;
@@ -574,7 +584,13 @@ static int load_and_instantiate(run_state *st)
         return status;
     if (wb_run_hooks)
         wb_run_hooks->on_store(st->engine, st->store); /* confined: the time limit */
-    if ((err = wb_compile(st->engine, st->bytes, size, &st->compiled, &d)) != WB_OK) {
+    /* Through the code cache: the supervisor's handoff in a worker. */
+    if (wb_run_hooks)
+        err = wb_run_hooks->compile(st->engine, st->bytes, size, &st->compiled, &d);
+    else
+        err = wb_cli_cache_compile(st->engine, st->bytes, size, wb_run_verbose(),
+                                   &st->compiled, &d);
+    if (err != WB_OK) {
         wb_cli_error("%s: %s", o->module, wb_diag_format(&d, msg, sizeof(msg)));
         return status_of(err);
     }

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
+#include "cli/cache.h"
 #include "cli/cli.h"
 #include "cli/run.h"
 #include "cli/run_confined.h"
@@ -57,6 +59,11 @@ static int usage(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputs(" (see wasmbox run --help)\n", stderr);
     return WB_EXIT_USAGE;
+}
+
+int wb_run_verbose(void)
+{
+    return copts.verbose;
 }
 
 int wb_run_confined_option(int argc, char **argv, int *i)
@@ -109,6 +116,7 @@ typedef struct run_ctx {
     uint32_t layers_wanted;
     int verbose;
     uint64_t timeout_ns;             /* --timeout: the worker arms the epoch */
+    wb_cache_handoff cache;          /* the code cache: its fd is the worker's code fd */
 } run_ctx;
 
 static run_ctx *worker_rc;
@@ -153,6 +161,26 @@ static int worker_before_run(wb_engine *e, wb_store *s)
         return WB_EXIT_USAGE;
     }
     return -1;
+}
+
+/* The cached code (mapped from the entry: shared by every worker of the
+ * module), or compiled and written back for the supervisor to store. The
+ * code fd is dropped before any wasm code runs: the control socket takes
+ * its number (nothing else may), or, without the fds layer, it is closed. */
+static wb_err worker_compile(wb_engine *e, const uint8_t *bytes, size_t size,
+                             wb_compiled **out, wb_diag *d)
+{
+    run_ctx *rc = worker_rc;
+    bool fixed = rc->ctx->active & WB_LAYER_BIT(WB_LAYER_FDS);
+    int fd = rc->cache.fd < 0 ? -1 : fixed ? WB_FD_CODE : rc->cache.fd;
+    wb_err err = wb_cache_handoff_load(e, bytes, size, &rc->cache, fd, WB_LOAD_SEAL, out, d);
+
+    if (fd >= 0 && (fixed ? dup3(WB_FD_CONTROL, WB_FD_CODE, O_CLOEXEC) < 0 : close(fd) != 0)) {
+        wb_compiled_free(*out);
+        *out = NULL;
+        return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "cannot drop the code fd");
+    }
+    return err;
 }
 
 static void worker_on_trap(const char *module, const char *text)
@@ -531,7 +559,14 @@ int wb_run_confined(const wb_run_opts *o)
                                        .on_store = worker_on_store,
                                        .timed = rc->timeout_ns != 0,
                                        .before_run = worker_before_run,
-                                       .on_trap = worker_on_trap };
+                                       .on_trap = worker_on_trap,
+                                       .compile = worker_compile };
+    {
+        wb_cache_opts co = { .warn = wb_cli_cache_warn, .verbose = copts.verbose > 0 };
+        wb_cache_handoff_begin(o->tun.config, bytes, size, &co, p->limits.file_size,
+                               &rc->cache);
+        spec.code_fd = rc->cache.fd;
+    }
     rc->policy_name = p->name;
     rc->verbose = copts.verbose;
     spec.arg = rc;
@@ -611,6 +646,7 @@ retry:
 out:
     wb_supervisor_free(sv);
     if (rc) {
+        wb_cache_handoff_end(&rc->cache);
         for (size_t i = 0; rc->w.env && i < rc->w.nenv; i++)
             free(rc->w.env[i]);
         free(rc->w.env);

@@ -16,8 +16,8 @@
  * alone (sigaction is not in the worker's allowlist), calls on_store() once
  * the store exists and the limits are set (before compiling), before_run()
  * after instantiation and before any wasm code runs (a non-negative result
- * is the exit status), and hands a formatted trap to on_trap() instead of
- * printing it. */
+ * is the exit status), compiles through compile(), and hands a formatted
+ * trap to on_trap() instead of printing it. */
 typedef struct wb_run_worker_hooks {
     const uint8_t *bytes;
     size_t size;
@@ -26,6 +26,10 @@ typedef struct wb_run_worker_hooks {
     bool timed;              /* the supervisor keeps a time limit (--timeout) */
     int (*before_run)(wb_engine *e, wb_store *s);
     void (*on_trap)(const char *module, const char *text);
+    /* Compiles, or maps the cached code, through the supervisor's cache
+     * handoff; drops the code fd before returning. */
+    wb_err (*compile)(wb_engine *e, const uint8_t *bytes, size_t size, wb_compiled **out,
+                      wb_diag *d);
 } wb_run_worker_hooks;
 extern const wb_run_worker_hooks *wb_run_hooks;
 
@@ -35,6 +39,9 @@ extern const wb_run_worker_hooks *wb_run_hooks;
  * module's own exit code). */
 struct wb_run_opts;
 int wb_run_confined(const struct wb_run_opts *o);
+
+/* -v/--verbose was given. */
+int wb_run_verbose(void);
 
 /* Option lines for run --help. */
 extern const char wb_run_confined_help[];

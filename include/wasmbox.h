@@ -184,6 +184,10 @@ typedef wb_err (*wb_artifact_check_fn)(const struct wb_artifact *a, const uint8_
  * leaves the mapping in place until the process ends. Ignored by kernels
  * without mseal. */
 #define WB_LOAD_SEAL 1u
+/* code_fd is a regular file (a code-cache entry), not a sealed memfd: it
+ * is mapped the same way, from code_offset (page-aligned); nothing stops
+ * its owner from changing it, so check must verify the mapped code. */
+#define WB_LOAD_FILE 2u
 /* Publishes `a` (owned: freed on every path) for `bytes` (copied) without
  * compiling. code_fd < 0: the code is a->code, copied into private
  * memory. code_fd >= 0: the code is the first a->code_size bytes of that
@@ -196,6 +200,12 @@ typedef wb_err (*wb_artifact_check_fn)(const struct wb_artifact *a, const uint8_
 wb_err wb_compiled_load(wb_engine *e, const uint8_t *bytes, size_t size, struct wb_artifact *a,
                         int code_fd, unsigned flags, wb_artifact_check_fn check,
                         void *check_arg, wb_compiled **out, wb_diag *d);
+/* The same with the code at code_offset of code_fd (a multiple of the page
+ * size; the fd must hold whole pages from there past the code + 4 bytes). */
+wb_err wb_compiled_load_at(wb_engine *e, const uint8_t *bytes, size_t size,
+                           struct wb_artifact *a, int code_fd, uint64_t code_offset,
+                           unsigned flags, wb_artifact_check_fn check, void *check_arg,
+                           wb_compiled **out, wb_diag *d);
 /* The artifact c runs (borrowed from c), e.g. to store it in the cache.
  * Its code pointer is NULL when the code came from a memfd. */
 const struct wb_artifact *wb_compiled_artifact(const wb_compiled *c);

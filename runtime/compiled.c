@@ -87,16 +87,20 @@ static wb_err intern_types(wb_compiled *c)
 
 /* How a compiled module gets its code (wb_compiled_load). */
 typedef struct code_source {
-    int fd;                       /* sealed memfd holding the code, or -1: a->code */
+    int fd;                       /* sealed memfd or file holding the code, or -1: a->code */
+    uint64_t offset;              /* where the code starts in fd (page-aligned) */
     unsigned flags;               /* WB_LOAD_* */
     wb_artifact_check_fn check;   /* untrusted artifact: checked before RX; or NULL */
     void *check_arg;
 } code_source;
 
 /* Maps the code, not yet executable: a private writable copy of a->code,
- * or a private read-only view of the memfd, whose pages stay shared with
- * every other process mapping it. The memfd must be sealed against
- * writes and resizing, so what is checked below is what will run. */
+ * or a private read-only view of the memfd or file, whose pages stay
+ * shared with every other process mapping it. A memfd must be sealed
+ * against writes and resizing, so what is checked below is what will run;
+ * a file (WB_LOAD_FILE: a cache entry, replaced only by rename) is as
+ * stable as its owner keeps it, and the check function verifies the
+ * bytes mapped. */
 static wb_err map_code(wb_compiled *c, const code_source *src, wb_diag *d)
 {
     const wb_artifact *a = c->artifact;
@@ -111,12 +115,21 @@ static wb_err map_code(wb_compiled *c, const code_source *src, wb_diag *d)
         if (p != MAP_FAILED)
             memcpy(p, a->code, a->code_size);
     } else {
-        if ((seals = fcntl(src->fd, F_GET_SEALS)) < 0 || (seals & want) != want)
+        if (src->flags & WB_LOAD_FILE) {
+            if (fstat(src->fd, &st) != 0 || !S_ISREG(st.st_mode) || src->offset % os_page())
+                return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0,
+                                    "code fd: not a regular file at a page offset");
+        } else if ((seals = fcntl(src->fd, F_GET_SEALS)) < 0 || (seals & want) != want) {
             return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "code fd: not sealed (seals %#x)",
                                 seals < 0 ? 0 : seals);
-        if (fstat(src->fd, &st) != 0 || (uint64_t)st.st_size < (uint64_t)a->code_size + 4)
+        } else if (fstat(src->fd, &st) != 0) {
+            return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "code fd: %s", strerror(errno));
+        }
+        /* Every mapped page must exist: a page past the end would fault. */
+        if ((uint64_t)st.st_size < src->offset ||
+            (uint64_t)st.st_size - src->offset < (uint64_t)c->map_size)
             return wb_diag_setf(d, WB_ERR_INTERNAL, NULL, 0, "code fd: smaller than the code");
-        p = mmap(NULL, c->map_size, PROT_READ, MAP_PRIVATE, src->fd, 0);
+        p = mmap(NULL, c->map_size, PROT_READ, MAP_PRIVATE, src->fd, (off_t)src->offset);
     }
     if (p == MAP_FAILED) {
         c->map_size = 0;
@@ -250,8 +263,16 @@ wb_err wb_compiled_load(wb_engine *e, const uint8_t *bytes, size_t size, wb_arti
                         int code_fd, unsigned flags, wb_artifact_check_fn check,
                         void *check_arg, wb_compiled **out, wb_diag *d)
 {
-    const code_source src = { .fd = code_fd, .flags = flags, .check = check,
-                              .check_arg = check_arg };
+    return wb_compiled_load_at(e, bytes, size, a, code_fd, 0, flags, check, check_arg, out, d);
+}
+
+wb_err wb_compiled_load_at(wb_engine *e, const uint8_t *bytes, size_t size, wb_artifact *a,
+                           int code_fd, uint64_t code_offset, unsigned flags,
+                           wb_artifact_check_fn check, void *check_arg, wb_compiled **out,
+                           wb_diag *d)
+{
+    const code_source src = { .fd = code_fd, .offset = code_offset, .flags = flags,
+                              .check = check, .check_arg = check_arg };
     *out = NULL;
     if (!a || !check || (code_fd < 0 && a->code_size && !a->code)) {
         wb_artifact_free(a);

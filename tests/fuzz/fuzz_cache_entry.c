@@ -1,9 +1,11 @@
 /* fuzz_cache_entry.c — libFuzzer target: the code-cache entry parser on
  * arbitrary bytes (cache/cache_entry.c, cache/cache_check.c). The first
  * byte picks what the rest is:
- *   'P'   a decompressed payload (reaches the artifact parser and checks
- *         without forging checksums)
- *   else  a whole entry file (header, checksums, zstd)
+ *   'P'   u32 n, then n bytes of decompressed tables, then the code
+ *         (reaches the artifact parser and checks without forging
+ *         checksums)
+ *   else  a whole entry file (header, checksums, zstd, padding), parsed
+ *         both with the code copied and in place (as a mapping is)
  * An artifact that passes is then checked against a small module, and
  * walked the way the runtime walks it. Any crash, leak, sanitizer report
  * or hang is a bug; refusals are normal. */
@@ -34,10 +36,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     if (data[0] == 'P') {
-        if (wb_cache_payload_decode(data + 1, size - 1, &a, &d) != WB_OK)
+        uint32_t n;
+        if (size < 5)
             return 0;
-    } else if (wb_cache_entry_decode(data + 1, size - 1, NULL, &a, &d) != WB_OK) {
-        return 0;
+        n = (uint32_t)data[1] | (uint32_t)data[2] << 8 | (uint32_t)data[3] << 16 |
+            (uint32_t)data[4] << 24;
+        if (n > size - 5)
+            return 0;
+        if (wb_cache_payload_decode(data + 5, n, data + 5 + n, (uint32_t)(size - 5 - n), &a,
+                                    &d) != WB_OK)
+            return 0;
+    } else {
+        wb_cache_code_ref ref;
+        wb_err in_place = wb_cache_entry_parse(data + 1, size - 1, NULL, false, &a, &ref, &d);
+        wb_artifact_free(a);
+        a = NULL;
+        if (wb_cache_entry_decode(data + 1, size - 1, NULL, &a, &d) != WB_OK) {
+            if (in_place == WB_OK)
+                abort();                    /* the two parses must agree */
+            return 0;
+        }
+        if (in_place != WB_OK || ref.offset % WB_CACHE_CODE_ALIGN || ref.offset > size - 1)
+            abort();
     }
     /* What the trap handler, the collector and the unwinder read. */
     for (uint32_t i = 0; i < a->ntraps; i++)

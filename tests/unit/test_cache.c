@@ -365,8 +365,16 @@ static void test_truncated_entries_replaced(void **state)
     good = valid_entry(e, key, &size);
     assert_non_null(good);
     /* One length of each class: empty, inside the magic, inside the
-     * header, the header alone, inside the payload, one byte short. */
-    size_t lens[] = { 0, 1, 7, 8, 40, 63, 64, 65, size / 2, size - 1 };
+     * version, inside the header, just short of the header checksum, the
+     * header alone, inside the compressed tables, inside the padding
+     * before the code, the code's first byte, inside the code, inside the
+     * padding after it, one byte short; and one page too many. */
+    uint64_t code_off = 0;
+    for (int i = 0; i < 8; i++)
+        code_off |= (uint64_t)good[56 + i] << (8 * i);
+    assert_true(code_off >= WB_CACHE_CODE_ALIGN && code_off < size);
+    size_t lens[] = { 0, 1, 7, 8, 10, 40, 119, 127, 128, 129, 140, code_off - 1, code_off,
+                      code_off + 1, code_off + 100, size - 2, size - 1 };
     for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
         expect_bad_then_replaced(e, key, good, lens[i]);
     free(good);
@@ -381,12 +389,56 @@ static void test_flipped_entry_replaced(void **state)
     (void)state;
 
     good = valid_entry(e, key, &size);
-    size_t at[] = { 0, 9, 20, 33, 45, 50, 60, 64, size / 2, size - 1 };
+    /* magic, version, key, each size field, both checksums, the reserved
+     * bytes, the header checksum, the tables, padding, code, padding. */
+    size_t at[] = { 0, 9, 20, 33, 45, 50, 60, 66, 75, 83, 100, 121, 130, size / 2,
+                    size - WB_CACHE_CODE_ALIGN, size - 1 };
     for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
         good[at[i]] ^= 0x10;
         expect_bad_then_replaced(e, key, good, size);
         good[at[i]] ^= 0x10;
     }
+    free(good);
+    wb_engine_free(e);
+}
+
+/* Decoding bytes fails for the reason named. */
+static void expect_refused_for(const uint8_t *bytes, size_t size, const uint8_t key[16],
+                               const char *why)
+{
+    wb_artifact *a = NULL;
+    wb_diag d = { 0 };
+    assert_int_equal(wb_cache_entry_decode(bytes, size, key, &a, &d), WB_ERR_INTERNAL);
+    assert_null(a);
+    if (!strstr(d.detail, why))
+        fail_msg("refused for \"%s\", expected \"%s\"", d.detail, why);
+}
+
+/* An entry written by the previous format (version 1: a 64-byte header
+ * with its checksum at +56, code compressed with the tables; its code
+ * calls runtime helpers by ids that have shifted since) is refused as
+ * another version, recompiled and replaced. */
+static void test_version1_entry_replaced(void **state)
+{
+    wb_engine *e = tc_engine(dir, 0);
+    uint8_t key[16], *good, v1[4096] = { 0x7f, 'W', 'B', 'C', 'O', 'D', 'E', 0 };
+    size_t size;
+    uint64_t h;
+    (void)state;
+
+    assert_true(WB_CACHE_ENTRY_VERSION >= 2);
+    good = valid_entry(e, key, &size);
+    v1[8] = 1;                               /* version 1 */
+    v1[12] = 64;                             /* its header size */
+    memcpy(v1 + 16, key, 16);
+    v1[32] = (uint8_t)(sizeof v1 - 64);      /* compressed payload size */
+    v1[33] = (uint8_t)((sizeof v1 - 64) >> 8);
+    h = XXH3_64bits(v1, 56);
+    for (int i = 0; i < 8; i++)
+        v1[56 + i] = (uint8_t)(h >> (8 * i));
+    expect_refused_for(v1, sizeof v1, key, "another entry format version");
+    expect_refused_for(v1, 64, key, "another entry format version");
+    expect_bad_then_replaced(e, key, v1, sizeof v1);
     free(good);
     wb_engine_free(e);
 }
@@ -403,19 +455,21 @@ static void test_foreign_entries_replaced(void **state)
 
     good = valid_entry(e, key, &size);
     copy = malloc(size);
-    /* Another format version. */
+    /* Another format version (a consistent header otherwise). */
     memcpy(copy, good, size);
     copy[8] = WB_CACHE_ENTRY_VERSION + 1;
-    h = XXH3_64bits(copy, 56);
+    h = XXH3_64bits(copy, 120);
     for (int i = 0; i < 8; i++)
-        copy[56 + i] = (uint8_t)(h >> (8 * i));
+        copy[120 + i] = (uint8_t)(h >> (8 * i));
+    expect_refused_for(copy, size, key, "another entry format version");
     expect_bad_then_replaced(e, key, copy, size);
     /* An entry naming another key. */
     memcpy(copy, good, size);
     copy[16] ^= 0xff;
-    h = XXH3_64bits(copy, 56);
+    h = XXH3_64bits(copy, 120);
     for (int i = 0; i < 8; i++)
-        copy[56 + i] = (uint8_t)(h >> (8 * i));
+        copy[120 + i] = (uint8_t)(h >> (8 * i));
+    expect_refused_for(copy, size, key, "another key");
     expect_bad_then_replaced(e, key, copy, size);
     free(copy);
     free(good);
@@ -703,6 +757,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_codegen_setting_busts_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_entries_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flipped_entry_replaced, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version1_entry_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_entries_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entry_for_other_module_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symlink_fifo_and_foreign_owner, setup, teardown),

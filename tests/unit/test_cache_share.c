@@ -3,7 +3,10 @@
  * reseal) and a worker maps it read+exec; unsealed or short memfds are
  * refused; a sealed mapping (WB_LOAD_SEAL) cannot be unmapped or made
  * writable; 4 processes that got the memfd over a unix socket share its
- * pages (Pss < Rss); 8 processes compiling the same module at once all
+ * pages (Pss < Rss); 4 processes that each look the module up map the
+ * entry file and share its pages; code changed after parsing is refused;
+ * the confined run's handoff (miss: the worker's entry stored; hit: code
+ * mapped; bad worker output refused; cache off); 8 processes compiling the same module at once all
  * succeed and leave one valid entry; a read-only or full cache directory
  * still runs, with one warning. */
 #define _GNU_SOURCE
@@ -290,6 +293,265 @@ static void test_code_pages_shared_between_processes(void **state)
     wb_engine_free(e);
 }
 
+/* -- Sharing through the entry file -- */
+
+/* The start of the mapping holding addr in /proc/pid/maps, and whether it
+ * is a mapping of a cache entry (*.wbc). */
+static bool mapping_of(pid_t pid, uintptr_t addr, uintptr_t *start, bool *entry)
+{
+    char path[64], line[4352];
+    FILE *f;
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    if (!(f = fopen(path, "r")))
+        return false;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && addr >= lo && addr < hi) {
+            *start = lo;
+            *entry = strstr(line, ".wbc") != NULL;
+            fclose(f);
+            return true;
+        }
+    }
+    fclose(f);
+    return false;
+}
+
+/* NSHARE processes that each look the module up on their own (no fd
+ * passing, as separate `wasmbox run`s do) map the same entry file: its
+ * code pages are in memory once. */
+static void test_entry_pages_shared_between_processes(void **state)
+{
+    int socks[NSHARE][2], status;
+    pid_t pids[NSHARE];
+    uintptr_t addr[NSHARE];
+    wb_cache_result r;
+    (void)state;
+
+    {
+        wb_engine *e = tc_engine(dir, 0);
+        wb_compiled *c = NULL;
+        assert_int_equal(wb_cache_compile(e, tc_wasm, sizeof tc_wasm, NULL, &c, &r, NULL), WB_OK);
+        assert_int_equal(r.outcome, WB_CACHE_MISS);
+        wb_compiled_free(c);
+        wb_engine_free(e);
+    }
+    for (int i = 0; i < NSHARE; i++) {
+        assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, socks[i]), 0);
+        if ((pids[i] = fork()) == 0) {
+            wb_engine *e = tc_engine(dir, 0);
+            wb_compiled *c = NULL;
+            char go;
+            close(socks[i][0]);
+            if (wb_cache_compile(e, tc_wasm, sizeof tc_wasm, NULL, &c, &r, NULL) != WB_OK ||
+                r.outcome != WB_CACHE_HIT || !tc_module_works(e, c))
+                _exit(2);
+            uintptr_t at = (uintptr_t)c->code;
+            if (write(socks[i][1], &at, sizeof at) != sizeof at ||
+                read(socks[i][1], &go, 1) != 1)
+                _exit(3);
+            _exit(0);
+        }
+        close(socks[i][1]);
+    }
+    for (int i = 0; i < NSHARE; i++)
+        assert_int_equal(read(socks[i][0], &addr[i], sizeof addr[i]), sizeof addr[i]);
+    for (int i = 0; i < NSHARE; i++) {
+        unsigned long rss = 0, pss = 0;
+        uintptr_t start = 0;
+        bool entry = false;
+        assert_true(mapping_of(pids[i], addr[i], &start, &entry));
+        assert_true(entry);                 /* mapped from the entry file */
+        assert_int_equal(start, addr[i]);
+        assert_true(smaps_of(pids[i], addr[i], &rss, &pss));
+        print_message("process %d: entry code Rss %lu kB, Pss %lu kB\n", i, rss, pss);
+        assert_true(rss > 0);
+        assert_true(pss * NSHARE <= rss + NSHARE);
+    }
+    for (int i = 0; i < NSHARE; i++) {
+        assert_int_equal(write(socks[i][0], "g", 1), 1);
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        close(socks[i][0]);
+    }
+}
+
+/* An entry whose code changes after it was parsed (the owner rewrote it
+ * in place): the checksum on the mapped pages refuses it. */
+static void test_entry_changed_after_parse_refused(void **state)
+{
+    wb_engine *e = tc_engine(dir, 0);
+    wb_compiled *c = NULL;
+    wb_artifact *a = NULL;
+    wb_cache_code code;
+    wb_cache_result r;
+    wb_cache *cache = NULL;
+    wb_cache_opts o = { .dir = dir };
+    wb_diag d = { 0 };
+    uint8_t x;
+    (void)state;
+
+    assert_int_equal(wb_cache_compile(e, tc_wasm, sizeof tc_wasm, NULL, &c, &r, NULL), WB_OK);
+    wb_compiled_free(c);
+    c = NULL;
+    assert_int_equal(wb_cache_open(&o, &cache, &d), WB_OK);
+    assert_int_equal(wb_cache_get_mapped(cache, r.key, &a, &code, NULL), WB_OK);
+    assert_null(a->code);
+    assert_true(code.fd >= 0 && code.ref.offset % WB_CACHE_CODE_ALIGN == 0);
+    {
+        int wfd;
+        char path[4096];
+        tc_entry_path(dir, r.key, path, sizeof path);
+        assert_true((wfd = open(path, O_RDWR)) >= 0);
+        assert_int_equal(pread(wfd, &x, 1, (off_t)code.ref.offset + 1), 1);
+        x ^= 1;
+        assert_int_equal(pwrite(wfd, &x, 1, (off_t)code.ref.offset + 1), 1);
+        close(wfd);
+    }
+    assert_int_equal(wb_cache_load_file(e, tc_wasm, sizeof tc_wasm, a, code.fd, &code.ref, 0,
+                                        &c, &d), WB_ERR_INTERNAL);
+    assert_null(c);
+    assert_non_null(strstr(d.detail, "checksum"));
+    close(code.fd);
+    wb_cache_close(cache);
+    wb_engine_free(e);
+}
+
+/* -- The confined run's handoff (the worker is a forked child) -- */
+
+static wb_config *handoff_config(bool on)
+{
+    wb_config *cfg = wb_config_new();
+    wb_config_set_cache(cfg, on);
+    if (wb_config_set_cache_dir(cfg, dir) != WB_OK)
+        abort();
+    return cfg;
+}
+
+/* A worker: loads through the handoff, runs the module, drops the fd.
+ * Exit status 0 when the module works. */
+static int handoff_worker(const wb_config *cfg, wb_cache_handoff *h)
+{
+    pid_t pid = fork();
+    int status;
+    if (pid == 0) {
+        wb_engine *e = wb_engine_new(cfg);
+        wb_compiled *c = NULL;
+        if (wb_cache_handoff_load(e, tc_wasm, sizeof tc_wasm, h, h->fd, 0, &c, NULL) != WB_OK)
+            _exit(2);
+        if (h->fd >= 0)
+            close(h->fd);
+        _exit(tc_module_works(e, c) ? 0 : 3);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+static void test_handoff_miss_then_hit(void **state)
+{
+    wb_config *cfg = handoff_config(true);
+    tc_warnings w = { 0 };
+    wb_cache_opts o = { .warn = tc_warn, .warn_arg = &w, .verbose = true };
+    wb_cache_handoff h;
+    int entries, tmps;
+    (void)state;
+
+    wb_cache_handoff_begin(cfg, tc_wasm, sizeof tc_wasm, &o, UINT64_MAX, &h);
+    assert_int_equal(h.res.outcome, WB_CACHE_MISS);
+    assert_true(h.fd >= 0);
+    tc_count_files(dir, &entries, &tmps);
+    assert_true(entries == 0 && tmps == 1);
+    assert_int_equal(handoff_worker(cfg, &h), 0);
+    wb_cache_handoff_end(&h);
+    assert_true(h.res.stored);
+    tc_count_files(dir, &entries, &tmps);
+    assert_true(entries == 1 && tmps == 0);
+
+    wb_cache_handoff_begin(cfg, tc_wasm, sizeof tc_wasm, &o, UINT64_MAX, &h);
+    assert_int_equal(h.res.outcome, WB_CACHE_HIT);
+    assert_true(h.fd >= 0 && h.a && !h.a->code);
+    assert_int_equal(handoff_worker(cfg, &h), 0);
+    wb_cache_handoff_end(&h);
+    assert_int_equal(w.count, 0);
+    wb_config_free(cfg);
+}
+
+/* What a worker leaves in the temporary file is untrusted: nothing,
+ * garbage, an entry for another key, or a truncated entry are all
+ * removed; an entry over the worker's file-size limit is not written. */
+static void test_handoff_refuses_bad_worker_output(void **state)
+{
+    wb_config *cfg = handoff_config(true);
+    tc_warnings w = { 0 };
+    wb_cache_opts o = { .warn = tc_warn, .warn_arg = &w, .verbose = true };
+    wb_cache_handoff h;
+    uint8_t other[16] = { 1 }, *e = NULL;
+    size_t size = 0;
+    int entries, tmps;
+    (void)state;
+
+    {
+        wb_engine *eng = wb_engine_new(cfg);
+        wb_compiled *c = compile_plain(eng);
+        assert_int_equal(wb_cache_entry_encode(other, wb_compiled_artifact(c), &e, &size, NULL),
+                         WB_OK);
+        wb_compiled_free(c);
+        wb_engine_free(eng);
+    }
+    for (int kind = 0; kind < 5; kind++) {
+        wb_cache_handoff_begin(cfg, tc_wasm, sizeof tc_wasm, &o, kind == 4 ? 1000 : UINT64_MAX,
+                               &h);
+        assert_int_equal(h.res.outcome, WB_CACHE_MISS);
+        if (kind == 1)
+            assert_int_equal(write(h.fd, "garbage", 7), 7);
+        if (kind == 2)
+            assert_int_equal(write(h.fd, e, size), (ssize_t)size);   /* another key */
+        if (kind == 3) {
+            /* the right key, cut short */
+            wb_engine *eng = wb_engine_new(cfg);
+            wb_compiled *c = compile_plain(eng);
+            uint8_t *mine = NULL;
+            size_t msize = 0;
+            assert_int_equal(wb_cache_entry_encode(h.res.key, wb_compiled_artifact(c), &mine,
+                                                   &msize, NULL), WB_OK);
+            assert_int_equal(write(h.fd, mine, msize - 1), (ssize_t)(msize - 1));
+            free(mine);
+            wb_compiled_free(c);
+            wb_engine_free(eng);
+        }
+        if (kind == 4)
+            assert_int_equal(handoff_worker(cfg, &h), 0);   /* runs; writes nothing */
+        wb_cache_handoff_end(&h);
+        assert_false(h.res.stored);
+        tc_count_files(dir, &entries, &tmps);
+        assert_int_equal(entries, 0);
+        assert_int_equal(tmps, 0);
+    }
+    assert_true(w.count >= 3);          /* the refusals, said under verbose */
+    assert_non_null(strstr(w.last, "refused"));
+    free(e);
+    wb_config_free(cfg);
+}
+
+/* A cache turned off: no fd, and the worker compiles. */
+static void test_handoff_off(void **state)
+{
+    wb_config *cfg = handoff_config(false);
+    wb_cache_handoff h;
+    int entries, tmps;
+    (void)state;
+
+    wb_cache_handoff_begin(cfg, tc_wasm, sizeof tc_wasm, NULL, UINT64_MAX, &h);
+    assert_int_equal(h.res.outcome, WB_CACHE_OFF);
+    assert_int_equal(h.fd, -1);
+    assert_int_equal(handoff_worker(cfg, &h), 0);
+    wb_cache_handoff_end(&h);
+    tc_count_files(dir, &entries, &tmps);
+    assert_true(entries == 0 && tmps == 0);
+    wb_config_free(cfg);
+}
+
 #define NCONCURRENT 8
 
 static void test_concurrent_compiles_leave_one_entry(void **state)
@@ -469,6 +731,14 @@ int main(void)
         cmocka_unit_test(test_unsealed_or_short_memfd_refused),
         cmocka_unit_test(test_sealed_mapping_stays),
         cmocka_unit_test(test_code_pages_shared_between_processes),
+        cmocka_unit_test_setup_teardown(test_entry_pages_shared_between_processes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_entry_changed_after_parse_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_handoff_miss_then_hit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handoff_refuses_bad_worker_output, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_handoff_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_compiles_leave_one_entry, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_readonly_cache_dir_still_runs, setup, teardown),
