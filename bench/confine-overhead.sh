@@ -23,7 +23,7 @@ if [ -z "$HELLO" ]; then
     done
 fi
 [ -x "$WB" ] || { echo "confine-overhead: no $WB (make first)" >&2; exit 2; }
-[ -n "$HELLO" ] && [ -f "$HELLO" ] || { echo "confine-overhead: no hello.wasm (make bench-build)" >&2; exit 2; }
+[ -n "$HELLO" ] && [ -f "$HELLO" ] || { echo "confine-overhead: no hello.wasm (make bench-programs)" >&2; exit 2; }
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 
 # us CMD...: wall time of CMD in microseconds (bash's clock: no extra fork).
@@ -57,4 +57,5 @@ printf '  --policy none (in-process)      %8.3f ms\n' "$(echo "$n / 1000" | bc -
 printf '  --policy %-8s (confined)     %8.3f ms\n' "$POLICY" "$(echo "$c / 1000" | bc -l)"
 printf '  confinement overhead            %8.3f ms  (goal <= 1 ms: %s)\n' \
     "$(echo "$d / 1000" | bc -l)" "$([ "$d" -le 1000 ] && echo met || echo NOT met)"
+printf '  ratio confined / none           %8.2f\n' "$(echo "$c / $n" | bc -l)"
 printf '  clone3 -> confined (supervisor) %8.3f ms\n' "$(echo "${s:-0} / 1000" | bc -l)"
