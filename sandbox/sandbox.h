@@ -67,6 +67,26 @@ void wb_sandbox_probe_run(wb_sandbox_probe *out);
  * only the full probe can tell. */
 bool wb_sandbox_probe_fast(wb_sandbox_probe *out);
 
+/* -- The pinned empty network namespace --
+ *
+ * Creating a network namespace costs the kernel about a millisecond of CPU,
+ * more than everything else a confined start does. A root supervisor
+ * therefore keeps the empty one its workers join beyond its own run: it
+ * pins it with a bind mount at WB_NETNS_PIN (the way `ip netns add` does),
+ * and later runs open the pin instead of creating one. The pin is used only
+ * when its directory is root's and not writable by others, it is a network
+ * namespace owned by our user namespace, and it has no interface but a
+ * loopback that is down (checked by every worker after joining it, like a
+ * fresh one). `umount WB_NETNS_PIN` drops it. The environment variable
+ * WASMBOX_NETNS_PIN overrides the path; set to "" it disables pinning (a
+ * fresh namespace per supervisor). Not used in user-namespace mode (a
+ * worker's own user namespace cannot join it). */
+#ifndef WB_NETNS_PIN
+#define WB_NETNS_PIN "/run/wasmbox/netns"
+#endif
+/* The pin path in effect: "" when pinning is off. */
+const char *wb_sandbox_netns_pin(void);
+
 /* -- Prepared state, per policy -- */
 
 typedef struct wb_sandbox wb_sandbox;
