@@ -96,6 +96,9 @@ typedef struct wb_sandbox_opts {
     bool no_notify;        /* default action KILL_PROCESS even if notify works */
     uint32_t skip;         /* layers not to apply (debugging, valgrind) */
     bool fast_probe;       /* wb_supervisor_new: wb_sandbox_probe_fast if it can */
+    bool defer_bpf;        /* wb_sandbox_new builds no BPF: wb_sandbox_build_bpf
+                            * later (the supervisor does it while its first
+                            * worker confines itself, and sends it over) */
 } wb_sandbox_opts;
 #define WB_SANDBOX_OPTS_DEFAULT { .relaxed = WB_SANDBOX_RELAXED }
 
@@ -107,6 +110,17 @@ typedef struct wb_sandbox_opts {
 wb_err wb_sandbox_new(const wb_policy *p, const wb_sandbox_probe *probe,
                       const wb_sandbox_opts *opts, wb_sandbox **out, wb_diag *d);
 void wb_sandbox_free(wb_sandbox *s);
+
+/* The seccomp programs of both phases. Supervisor side: build them (once;
+ * a no-op when built or when seccomp is not applied), and serialize them
+ * for a worker cloned before they existed. Worker side: adopt them into the
+ * worker's own copy of the sandbox, before wb_sandbox_apply installs the
+ * first. WB_SANDBOX_BPF_MAX bounds the serialized size. */
+#define WB_SANDBOX_BPF_MAX (2u * (4u + 4096u * 8u))
+wb_err wb_sandbox_build_bpf(wb_sandbox *s, wb_diag *d);
+bool wb_sandbox_bpf_ready(const wb_sandbox *s);
+size_t wb_sandbox_bpf_export(const wb_sandbox *s, void *buf, size_t size); /* 0: no room */
+wb_err wb_sandbox_bpf_import(wb_sandbox *s, const void *buf, size_t size);
 
 uint32_t wb_sandbox_layers(const wb_sandbox *s);    /* layers it will apply */
 bool wb_sandbox_uses_notify(const wb_sandbox *s);   /* default action NOTIFY */

@@ -466,6 +466,8 @@ wb_err wb_sandbox_apply(const wb_sandbox *s, const wb_sandbox_fds *fds, unsigned
         int fd;
         if (!(done & WB_LAYER_BIT(WB_LAYER_NO_NEW_PRIVS)) && !s->probe.root)
             return wb_sbx_fail(f, WB_LAYER_SECCOMP, EPERM, "seccomp needs no_new_privs");
+        if (!wb_sandbox_bpf_ready(s))
+            return wb_sbx_fail(f, WB_LAYER_SECCOMP, 0, "no filter (never received)");
         fd = wb_sbx_install_bpf(&s->bpf[WB_PHASE_COMPILE],
                                 s->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
         /* The kernel's answer is the check: prctl(PR_GET_SECCOMP) is not in

@@ -444,13 +444,8 @@ wb_err wb_sandbox_new(const wb_policy *p, const wb_sandbox_probe *probe,
             goto out;
         }
     }
-    if (s->layers & WB_LAYER_BIT(WB_LAYER_SECCOMP)) {
-        if ((err = wb_sbx_build_bpf(p, WB_PHASE_COMPILE, s->notify, s->opts.relaxed,
-                                    &s->bpf[WB_PHASE_COMPILE], d)) != WB_OK ||
-            (err = wb_sbx_build_bpf(p, WB_PHASE_RUN, s->notify, s->opts.relaxed,
-                                    &s->bpf[WB_PHASE_RUN], d)) != WB_OK)
-            goto out;
-    }
+    if (!s->opts.defer_bpf && (err = wb_sandbox_build_bpf(s, d)) != WB_OK)
+        goto out;
     if (nj.pid > 0) {
         if ((s->netns_fd = netns_finish(&nj, d)) < 0) {
             err = WB_ERR_SANDBOX_SETUP;
@@ -465,6 +460,88 @@ out:
         netns_finish(&nj, NULL);
     wb_sandbox_free(s);
     return err;
+}
+
+wb_err wb_sandbox_build_bpf(wb_sandbox *s, wb_diag *d)
+{
+    wb_err err;
+
+    if (wb_sandbox_bpf_ready(s))
+        return WB_OK;
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++) {
+        if ((err = wb_sbx_build_bpf(s->policy, (wb_phase)ph, s->notify, s->opts.relaxed,
+                                    &s->bpf[ph], d)) != WB_OK) {
+            for (unsigned k = 0; k <= ph; k++) {
+                free(s->bpf[k].insns);
+                s->bpf[k] = (wb_bpf){ 0 };
+            }
+            return err;
+        }
+    }
+    return WB_OK;
+}
+
+bool wb_sandbox_bpf_ready(const wb_sandbox *s)
+{
+    if (!(s->layers & WB_LAYER_BIT(WB_LAYER_SECCOMP)))
+        return true;
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++)
+        if (!s->bpf[ph].insns || !s->bpf[ph].len)
+            return false;
+    return true;
+}
+
+/* Serialized: per phase a uint32 instruction count, then the instructions. */
+size_t wb_sandbox_bpf_export(const wb_sandbox *s, void *buf, size_t size)
+{
+    unsigned char *o = buf;
+    size_t off = 0;
+
+    if (!wb_sandbox_bpf_ready(s) || !(s->layers & WB_LAYER_BIT(WB_LAYER_SECCOMP)))
+        return 0;
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++) {
+        uint32_t n = s->bpf[ph].len;
+        size_t bytes = (size_t)n * sizeof *s->bpf[ph].insns;
+        if (off + sizeof n + bytes > size)
+            return 0;
+        memcpy(o + off, &n, sizeof n);
+        memcpy(o + off + sizeof n, s->bpf[ph].insns, bytes);
+        off += sizeof n + bytes;
+    }
+    return off;
+}
+
+wb_err wb_sandbox_bpf_import(wb_sandbox *s, const void *buf, size_t size)
+{
+    const unsigned char *in = buf;
+    wb_bpf got[WB_PHASE__COUNT] = { { 0 } };
+    size_t off = 0;
+
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++) {
+        uint32_t n;
+        size_t bytes;
+        if (off + sizeof n > size)
+            goto bad;
+        memcpy(&n, in + off, sizeof n);
+        bytes = (size_t)n * sizeof *got[ph].insns;
+        if (n == 0 || n > 4096 || off + sizeof n + bytes > size ||
+            !(got[ph].insns = malloc(bytes)))
+            goto bad;
+        memcpy(got[ph].insns, in + off + sizeof n, bytes);
+        got[ph].len = (unsigned short)n;
+        off += sizeof n + bytes;
+    }
+    if (off != size)
+        goto bad;
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++) {
+        free(s->bpf[ph].insns);
+        s->bpf[ph] = got[ph];
+    }
+    return WB_OK;
+bad:
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++)
+        free(got[ph].insns);
+    return WB_ERR_SANDBOX_SETUP;
 }
 
 void wb_sandbox_free(wb_sandbox *s)

@@ -40,6 +40,7 @@ typedef struct watch {
     unsigned state;
     uint64_t t0, deadline_us, kill_at_us;
     bool timed_out, violation, protocol, setup_failed, limit;
+    bool send_bpf;               /* cloned before the BPF was built: send it */
     uint64_t epoch_addr;         /* worker's epoch counter, or 0 */
     uint64_t kick_at_us;         /* next SIGURG after the epoch ended, or 0 */
     int forwarded;
@@ -53,6 +54,41 @@ static void kill_worker(watch *w)
 
 /* -- Control messages. Each handler's comment says why hostile input is
  * harmless there. -- */
+
+static void fail_setup(watch *w, int layer, const char *what)
+{
+    w->setup_failed = true;
+    w->o->failure.layer = layer;
+    snprintf(w->o->failure.what, sizeof w->o->failure.what, "%.90s", what);
+    w->state = ST_DONE;
+    kill_worker(w);
+}
+
+/* The first worker of a supervisor confines itself while we build the
+ * seccomp programs (wb_sandbox_opts.defer_bpf); it waits for them before
+ * installing the filter. */
+static void send_bpf(watch *w)
+{
+    wb_diag d = { 0 };
+    wb_ipc_msg m = { 0 };
+    unsigned char *buf;
+    size_t n;
+
+    if (wb_sandbox_build_bpf(w->sv->sandbox, &d) != WB_OK) {
+        fail_setup(w, WB_LAYER_SECCOMP, d.detail);
+        return;
+    }
+    if (!(buf = malloc(WB_SANDBOX_BPF_MAX))) {
+        fail_setup(w, WB_LAYER_SECCOMP, "out of memory");
+        return;
+    }
+    n = wb_sandbox_bpf_export(w->sv->sandbox, buf, WB_SANDBOX_BPF_MAX);
+    m.u.bpf.size = (uint32_t)n;
+    if (n == 0 || wb_ipc_send(w->sock, WB_IPC_BPF, &m, -1) != 0 ||
+        send(w->sock, buf, n, MSG_NOSIGNAL) != (ssize_t)n)
+        kill_worker(w);
+    free(buf);
+}
 
 /* No body is read. Writes the id maps (fixed text: our own uid/gid). */
 static void on_ready(watch *w, const wb_ipc_msg *m, int fd)
@@ -72,6 +108,8 @@ static void on_ready(watch *w, const wb_ipc_msg *m, int fd)
     w->state = ST_CONFINING;
     if (wb_ipc_send(w->sock, WB_IPC_GO, NULL, -1) != 0)
         kill_worker(w);
+    else if (w->send_bpf)
+        send_bpf(w);
 }
 
 /* Reads /proc/PID/status and checks what the worker claims, so a lying
@@ -383,6 +421,7 @@ wb_err wb_sv_watch(wb_supervisor *sv, const wb_worker_spec *spec, pid_t pid, int
     int sfd;
 
     (void)d;
+    w.send_bpf = !wb_sandbox_bpf_ready(sv->sandbox);
     sigemptyset(&fwd);
     sigaddset(&fwd, SIGINT);
     sigaddset(&fwd, SIGTERM);
