@@ -342,7 +342,10 @@ static wb_err apply_capabilities(const wb_sandbox *s, unsigned slot, wb_sandbox_
         for (cap_value_t c = 0; c < cap_max_bits(); c++)
             if (cap_drop_bound(c) != 0)
                 return wb_sbx_fail(f, L, errno, "drop the bounding set");
-        if (cap_reset_ambient() != 0)
+        /* One call (libcap's cap_reset_ambient asks about each first). The
+         * check is the empty permitted set below: the kernel keeps ambient
+         * a subset of it. */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
             return wb_sbx_fail(f, L, errno, "clear ambient capabilities");
         if (cap_set_secbits(SECBITS_LOCKED) != 0)
             return wb_sbx_fail(f, L, errno, "lock securebits");
