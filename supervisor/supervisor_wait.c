@@ -41,6 +41,7 @@ typedef struct watch {
     uint64_t t0, deadline_us, kill_at_us;
     bool timed_out, violation, protocol, setup_failed, limit;
     bool send_bpf;               /* cloned before the BPF was built: send it */
+    bool go_sent;
     uint64_t epoch_addr;         /* worker's epoch counter, or 0 */
     uint64_t kick_at_us;         /* next SIGURG after the epoch ended, or 0 */
     int forwarded;
@@ -90,7 +91,19 @@ static void send_bpf(watch *w)
     free(buf);
 }
 
-/* No body is read. Writes the id maps (fixed text: our own uid/gid). */
+/* GO, then the programs if the worker has none. */
+static void send_go(watch *w)
+{
+    w->go_sent = true;
+    if (wb_ipc_send(w->sock, WB_IPC_GO, NULL, -1) != 0)
+        kill_worker(w);
+    else if (w->send_bpf)
+        send_bpf(w);
+}
+
+/* No body is read. Writes the id maps (fixed text: our own uid/gid) and
+ * sends GO, unless there are no maps to write: then GO went out before
+ * READY came (wb_sv_watch), so the worker never waits for us here. */
 static void on_ready(watch *w, const wb_ipc_msg *m, int fd)
 {
     wb_diag d = { 0 };
@@ -98,18 +111,12 @@ static void on_ready(watch *w, const wb_ipc_msg *m, int fd)
     (void)fd;
     if (wb_sandbox_needs_idmaps(w->sv->sandbox) &&
         wb_sandbox_write_idmaps(w->sv->sandbox, w->pid, &d) != WB_OK) {
-        w->setup_failed = true;
-        w->o->failure.layer = WB_LAYER_NAMESPACES;
-        snprintf(w->o->failure.what, sizeof w->o->failure.what, "%.90s", d.detail);
-        w->state = ST_DONE;
-        kill_worker(w);
+        fail_setup(w, WB_LAYER_NAMESPACES, d.detail);
         return;
     }
     w->state = ST_CONFINING;
-    if (wb_ipc_send(w->sock, WB_IPC_GO, NULL, -1) != 0)
-        kill_worker(w);
-    else if (w->send_bpf)
-        send_bpf(w);
+    if (!w->go_sent)
+        send_go(w);
 }
 
 /* Reads /proc/PID/status and checks what the worker claims, so a lying
@@ -422,6 +429,8 @@ wb_err wb_sv_watch(wb_supervisor *sv, const wb_worker_spec *spec, pid_t pid, int
 
     (void)d;
     w.send_bpf = !wb_sandbox_bpf_ready(sv->sandbox);
+    if (!wb_sandbox_needs_idmaps(sv->sandbox))
+        send_go(&w);
     sigemptyset(&fwd);
     sigaddset(&fwd, SIGINT);
     sigaddset(&fwd, SIGTERM);
