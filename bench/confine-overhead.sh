@@ -28,13 +28,24 @@ fi
 [ -n "$HELLO" ] && [ -f "$HELLO" ] || { echo "confine-overhead: no hello.wasm (make bench-programs)" >&2; exit 2; }
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 
-# us CMD...: wall time of CMD in microseconds (bash's clock: no extra fork).
-us() {
-    local t0 t1
+# measure NAME CMD...: appends CMD's wall time (us) to $out/NAME and, with
+# the stopwatch bench/tools/rss.c (make bench-programs builds it), its CPU
+# time (user + system of the process tree, us) to $out/NAME.cpu.
+RSS=
+for r in "$B/bench/rss" build/bench/rss; do [ -x "$r" ] && RSS=$r && break; done
+measure() {
+    local name=$1 t0 t1 line; shift
+    if [ -n "$RSS" ]; then
+        "$RSS" -o "$out/t" -- "$@" >/dev/null 2>"$out/err" || { echo FAILED >>"$out/$name"; return 1; }
+        line=$(tail -n1 "$out/t")
+        echo "$line" | sed -n 's/.*wall=\([0-9.]*\).*/\1/p' | awk '{ printf "%d\n", $1 * 1e6 }' >>"$out/$name"
+        echo "$line" | sed -n 's/.*cpu=\([0-9.]*\).*/\1/p' | awk '{ printf "%d\n", $1 * 1e6 }' >>"$out/$name.cpu"
+        return 0
+    fi
     t0=$EPOCHREALTIME
-    "$@" >/dev/null 2>"$out/err" || { echo "FAILED"; return 1; }
+    "$@" >/dev/null 2>"$out/err" || { echo FAILED >>"$out/$name"; return 1; }
     t1=$EPOCHREALTIME
-    echo $(( (10#${t1%.*} - 10#${t0%.*}) * 1000000 + 10#${t1#*.} - 10#${t0#*.} ))
+    echo $(( (10#${t1%.*} - 10#${t0%.*}) * 1000000 + 10#${t1#*.} - 10#${t0#*.} )) >>"$out/$name"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
                                                else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
@@ -42,12 +53,12 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 # warm-up (page cache, the binary)
 "$WB" run --policy none "$HELLO" >/dev/null && "$WB" run --policy "$POLICY" "$HELLO" >/dev/null ||
     { echo "confine-overhead: hello.wasm does not run" >&2; exit 1; }
-: >"$out/none"; : >"$out/conf"; : >"$out/spawn"; : >"$out/fresh"
+for f in none conf fresh spawn none.cpu conf.cpu fresh.cpu; do : >"$out/$f"; done
 for ((i = 0; i < RUNS; i++)); do
-    us "$WB" run --policy none "$HELLO" >>"$out/none"
-    us "$WB" run --policy "$POLICY" "$HELLO" >>"$out/conf"
+    measure none "$WB" run --policy none "$HELLO"
+    measure conf "$WB" run --policy "$POLICY" "$HELLO"
     if [ "$(id -u)" -eq 0 ]; then
-        WASMBOX_NETNS_PIN= us "$WB" run --policy "$POLICY" "$HELLO" >>"$out/fresh"
+        WASMBOX_NETNS_PIN= measure fresh "$WB" run --policy "$POLICY" "$HELLO"
     fi
     "$WB" run --policy "$POLICY" --report json="$out/r.json" "$HELLO" >/dev/null 2>&1 &&
         sed -n 's/.*"spawn_us":\([0-9]*\).*/\1/p' "$out/r.json" >>"$out/spawn"
@@ -64,6 +75,12 @@ printf '  confinement overhead            %8.3f ms  (goal <= 1 ms: %s)\n' \
     "$(echo "$d / 1000" | bc -l)" "$([ "$d" -le 1000 ] && echo met || echo NOT met)"
 printf '  ratio confined / none           %8.2f\n' "$(echo "$c / $n" | bc -l)"
 printf '  clone3 -> confined (supervisor) %8.3f ms\n' "$(echo "${s:-0} / 1000" | bc -l)"
+if [ -s "$out/conf.cpu" ]; then
+    nc=$(median <"$out/none.cpu") cc=$(median <"$out/conf.cpu")
+    printf '  CPU time (user+sys, all processes): none %.3f ms, confined %.3f ms, +%.3f ms\n' \
+        "$(echo "$nc / 1000" | bc -l)" "$(echo "$cc / 1000" | bc -l)" \
+        "$(echo "($cc - $nc) / 1000" | bc -l)"
+fi
 if [ -s "$out/fresh" ]; then
     f=$(median <"$out/fresh")
     printf '  confined, netns not pinned      %8.3f ms  (WASMBOX_NETNS_PIN=: a new one per run)\n' \
