@@ -85,5 +85,9 @@ if [ -s "$out/fresh" ]; then
     f=$(median <"$out/fresh")
     printf '  confined, netns not pinned      %8.3f ms  (WASMBOX_NETNS_PIN=: a new one per run)\n' \
         "$(echo "$f / 1000" | bc -l)"
+    if [ -s "$out/fresh.cpu" ]; then
+        printf '    its CPU time                  %8.3f ms\n' \
+            "$(echo "$(median <"$out/fresh.cpu") / 1000" | bc -l)"
+    fi
 fi
 echo "  (one 2-vCPU VM shared with other jobs: noisy; compare within one run)"
