@@ -131,15 +131,22 @@ static bool verify_status(watch *w, uint32_t active, char *why, size_t size)
 
     snprintf(path, sizeof path, "/proc/%d/status", (int)w->pid);
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        snprintf(why, size, "cannot read %s", path);
+        int e = errno;
+        siginfo_t si = { 0 };
+        /* Already exited (see below; its /proc entry may be going). */
+        if (waitid((idtype_t)P_PIDFD, (id_t)w->pidfd, &si,
+                   WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid)
+            return true;
+        snprintf(why, size, "cannot open %s: %s", path, strerror(e));
         return false;
     }
     n = read(fd, buf, sizeof buf - 1);
-    close(fd);
     if (n <= 0) {
-        snprintf(why, size, "cannot read %s", path);
+        snprintf(why, size, "cannot read %s: %s", path, n < 0 ? strerror(errno) : "empty");
+        close(fd);
         return false;
     }
+    close(fd);
     buf[n] = '\0';
     for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
         sscanf(l, "CapEff: %llx", &capeff);
@@ -295,9 +302,13 @@ static bool read_message(watch *w, bool nonblock)
     int fds[4], nfds = 0;
     ssize_t n;
 
+    /* ECONNRESET: the worker exited without reading all we sent (GO and
+     * the programs go out before it asks, and a worker failing early
+     * never reads them). The kernel reports that once, before the
+     * messages still queued for us, such as its SETUP_FAILED: read on. */
     do
         n = recvmsg(w->sock, &mh, MSG_CMSG_CLOEXEC | (nonblock ? MSG_DONTWAIT : 0));
-    while (n < 0 && errno == EINTR);
+    while (n < 0 && (errno == EINTR || errno == ECONNRESET));
     if (n <= 0)
         return false;
     for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
