@@ -536,10 +536,14 @@ wb_err wb_sv_watch(wb_supervisor *sv, const wb_worker_spec *spec, pid_t pid, int
             kill_worker(&w);
         }
     }
-    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) != 0 && errno == EINTR)
-        ;
-    /* Last words: a SETUP_FAILED or LIMIT sent right before exiting. */
+    /* Last words: what the worker sent right before exiting (SETUP_FAILED,
+     * LIMIT, or even READY and SETUP_OK of a worker that confined itself
+     * and ended before we looked: the loop reads one message per wake-up).
+     * Read before reaping, while /proc/PID/status of the zombie is there
+     * for on_setup_ok's check. */
     while (sock_open && read_message(&w, true))
+        ;
+    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) != 0 && errno == EINTR)
         ;
     if (w.listener >= 0)
         close(w.listener);
