@@ -6,6 +6,8 @@
 #   make deps       install missing Debian packages (no-op when all present)
 #   make fuzz       run the libFuzzer decode+validate target (FUZZ_TIME=seconds)
 #   make fuzz-cache the same for the code-cache entry parser (cache/cache.mk)
+#   make examples   examples/*.c as wasm modules in build/examples/
+#   make install    wasmbox and its man pages (PREFIX, DESTDIR; supervisor/install.mk)
 #   make bench      benchmarks (not part of make test)
 
 CC       ?= gcc
@@ -100,11 +102,11 @@ unit: $(UNIT_BINS)
 check-build: all unit $(B)/spec-runner $(EMBED)
 
 # One build's suites; tests/run-suites prints per-suite lines and a summary.
-check: check-build spec-json bench-programs
+check: check-build spec-json bench-programs examples
 	@tests/run-suites $(B)
 
 test: deps
-	@$(MAKE) --no-print-directory check-build spec-json bench-programs
+	@$(MAKE) --no-print-directory check-build spec-json bench-programs examples
 	@$(MAKE) --no-print-directory SAN=1 check-build
 	@tests/run-suites build build-san
 
@@ -138,18 +140,23 @@ bench-validate: all
 bench-compile: all
 	@bench/compile-speed.sh $(B)
 
-# -- Demo: build wasmbox and run the hello example under the default policy --
+# -- Demo: build wasmbox and run examples/hello.wasm confined (policy strict) --
 demo: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/examples/wasm/hello.wasm
-	$(B)/wasmbox run $(BUILD)/bench/examples/wasm/hello.wasm from make demo
+	@$(MAKE) --no-print-directory all examples
+	cd $(BUILD) && $(abspath $(B))/wasmbox run --policy strict examples/hello.wasm from make demo
 
 bench-interrupt: all bench-programs
 	@WASM_DIR=$(BENCH_B)/wasm bench/interrupt-overhead.sh $(B)
 
+# Start-up of a confined hello world (--policy strict) against --policy none;
+# also section 5 of make bench.
+bench-confine: all bench-programs
+	@bench/confine-overhead.sh $(B)
+
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-.PHONY: all unit check check-build test deps spec-json fuzz fuzz-corpus bench bench-validate bench-compile clean install demo
+.PHONY: all unit check check-build test deps spec-json fuzz fuzz-corpus bench bench-validate bench-compile bench-interrupt bench-confine clean install demo
 
 clean:
 	rm -rf build build-san build-fuzz

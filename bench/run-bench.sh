@@ -18,8 +18,9 @@
 #      speed (bench/compile-speed.sh: baseline tier against V8's Liftoff; here
 #      also the default tier and V8's TurboFan).
 #   5. the output of bench/interrupt-overhead.sh, bench/externref.sh and
-#      bench/cache.sh (code cache: cold vs warm start-up, sharing), when
-#      those exist (called with BUILD_DIR).
+#      bench/cache.sh (code cache: cold vs warm start-up, sharing),
+#      bench/confine-overhead.sh (start-up of a confined hello world against
+#      --policy none), when those exist (called with BUILD_DIR).
 # Times come from bench/tools/rss.c (wall: CLOCK_MONOTONIC around fork/wait;
 # cpu: user + sys of the process tree; peak RSS: getrusage), not time(1).
 #
@@ -286,7 +287,7 @@ fi
 # -- 5. Other issues' rows --------------------------------------------------------
 : >"$W/extra.txt"
 if [ "$DO_EXTRA" = 1 ]; then
-    for x in interrupt-overhead externref cache; do
+    for x in interrupt-overhead externref cache confine-overhead; do
         [ -f "bench/$x.sh" ] || continue
         say "run-bench: bench/$x.sh ($(($(date +%s) - T0)) s)"
         {

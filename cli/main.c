@@ -27,6 +27,8 @@ static const char usage_text[] =
     "  sandbox-info        show which confinement layers this kernel allows\n"
     "  config [OPTIONS]    list every setting (tunables, limits, cache) with its\n"
     "                      default and meaning, and the configuration's cache key\n"
+    "  compile MODULE      compile a module into the code cache\n"
+    "  cache COMMAND       code cache: stats, clean, dir (wasmbox cache --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help          show this help (wasmbox COMMAND --help for a command)\n"
@@ -34,6 +36,8 @@ static const char usage_text[] =
     "\n"
     "Exit status:\n"
     "  0    success (for run: the module's own exit code passes through)\n"
+    "  1    a command's own failure (policy check found problems, sandbox-info\n"
+    "       could not run a preset)\n"
     "  124  time limit reached\n"
     "  125  usage error or internal error\n"
     "  126  invalid or malformed module\n"
@@ -41,11 +45,16 @@ static const char usage_text[] =
     "  134  wasm trap\n"
     "  137  killed by a resource limit of the policy\n"
     "  159  policy violation (forbidden system call)\n"
+    "  128+N interrupted by signal N (SIGINT, SIGTERM, SIGHUP and SIGQUIT are\n"
+    "       forwarded to the worker)\n"
     "\n"
     "Examples:\n"
     "  wasmbox run --dir . app.wasm input.txt\n"
     "  wasmbox run --policy strict -v app.wasm\n"
-    "  wasmbox validate app.wasm\n";
+    "  wasmbox run --policy strict examples/hello.wasm\n"
+    "  wasmbox validate app.wasm\n"
+    "\n"
+    "See wasmbox(1) and wasmbox-policy(5).\n";
 
 int main(int argc, char **argv)
 {

@@ -1,8 +1,10 @@
 /* sandbox_info.c — `wasmbox sandbox-info`: which confinement layers this
  * process can apply, which a real worker ends up with, and why any is
  * missing. */
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -47,6 +49,16 @@ int wb_cmd_sandbox_info(int argc, char **argv)
         printf("%-14s %-10s %s\n", wb_layer_name((wb_layer)l),
                probe.available & WB_LAYER_BIT(l) ? "available" : "MISSING", probe.why[l]);
     printf("\n");
+    if (probe.root && !probe.userns) {
+        const char *pin = wb_sandbox_netns_pin();
+        struct statfs sf;
+        if (!*pin)
+            printf("network namespace pin: off (WASMBOX_NETNS_PIN is empty)\n\n");
+        else
+            printf("network namespace pin: %s (%s)\n\n", pin,
+                   statfs(pin, &sf) == 0 && sf.f_type == NSFS_MAGIC
+                       ? "pinned" : "not pinned yet: the next confined run pins it");
+    }
     for (const char *const *name = wb_policy_presets; *name; name++) {
         wb_supervisor *sv = NULL;
         wb_policy *p = NULL;

@@ -67,6 +67,26 @@ void wb_sandbox_probe_run(wb_sandbox_probe *out);
  * only the full probe can tell. */
 bool wb_sandbox_probe_fast(wb_sandbox_probe *out);
 
+/* -- The pinned empty network namespace --
+ *
+ * Creating a network namespace costs the kernel about a millisecond of CPU,
+ * more than everything else a confined start does. A root supervisor
+ * therefore keeps the empty one its workers join beyond its own run: it
+ * pins it with a bind mount at WB_NETNS_PIN (the way `ip netns add` does),
+ * and later runs open the pin instead of creating one. The pin is used only
+ * when its directory is root's and not writable by others, it is a network
+ * namespace owned by our user namespace, and it has no interface but a
+ * loopback that is down (checked by every worker after joining it, like a
+ * fresh one). `umount WB_NETNS_PIN` drops it. The environment variable
+ * WASMBOX_NETNS_PIN overrides the path; set to "" it disables pinning (a
+ * fresh namespace per supervisor). Not used in user-namespace mode (a
+ * worker's own user namespace cannot join it). */
+#ifndef WB_NETNS_PIN
+#define WB_NETNS_PIN "/run/wasmbox/netns"
+#endif
+/* The pin path in effect: "" when pinning is off. */
+const char *wb_sandbox_netns_pin(void);
+
 /* -- Prepared state, per policy -- */
 
 typedef struct wb_sandbox wb_sandbox;
@@ -76,6 +96,9 @@ typedef struct wb_sandbox_opts {
     bool no_notify;        /* default action KILL_PROCESS even if notify works */
     uint32_t skip;         /* layers not to apply (debugging, valgrind) */
     bool fast_probe;       /* wb_supervisor_new: wb_sandbox_probe_fast if it can */
+    bool defer_bpf;        /* wb_sandbox_new builds no BPF: wb_sandbox_build_bpf
+                            * later (the supervisor does it while its first
+                            * worker confines itself, and sends it over) */
 } wb_sandbox_opts;
 #define WB_SANDBOX_OPTS_DEFAULT { .relaxed = WB_SANDBOX_RELAXED }
 
@@ -87,6 +110,17 @@ typedef struct wb_sandbox_opts {
 wb_err wb_sandbox_new(const wb_policy *p, const wb_sandbox_probe *probe,
                       const wb_sandbox_opts *opts, wb_sandbox **out, wb_diag *d);
 void wb_sandbox_free(wb_sandbox *s);
+
+/* The seccomp programs of both phases. Supervisor side: build them (once;
+ * a no-op when built or when seccomp is not applied), and serialize them
+ * for a worker cloned before they existed. Worker side: adopt them into the
+ * worker's own copy of the sandbox, before wb_sandbox_apply installs the
+ * first. WB_SANDBOX_BPF_MAX bounds the serialized size. */
+#define WB_SANDBOX_BPF_MAX (2u * (4u + 4096u * 8u))
+wb_err wb_sandbox_build_bpf(wb_sandbox *s, wb_diag *d);
+bool wb_sandbox_bpf_ready(const wb_sandbox *s);
+size_t wb_sandbox_bpf_export(const wb_sandbox *s, void *buf, size_t size); /* 0: no room */
+wb_err wb_sandbox_bpf_import(wb_sandbox *s, const void *buf, size_t size);
 
 uint32_t wb_sandbox_layers(const wb_sandbox *s);    /* layers it will apply */
 bool wb_sandbox_uses_notify(const wb_sandbox *s);   /* default action NOTIFY */

@@ -13,13 +13,16 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/magic.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/fsuid.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -49,6 +52,51 @@ wb_err wb_sandbox_child_early(const wb_sandbox *s, wb_sandbox_failure *f)
 
 /* -- Network -- */
 
+/* The namespace joined is empty: no interface but lo, and lo down. A pinned
+ * one (sandbox.h) outlives runs, so someone could have changed it. */
+static wb_err check_netns_empty(const wb_sandbox *s, wb_sandbox_failure *f)
+{
+    const int L = WB_LAYER_NETWORK;
+    char buf[2048], what[160], hint[64] = "", *line, *save = NULL;
+    struct ifreq ifr = { 0 };
+    int fd, sk, n = 0;
+    ssize_t len;
+
+    if (s->netns_pinned)
+        snprintf(hint, sizeof hint, " (pinned: umount %.40s)", wb_sandbox_netns_pin());
+    if ((fd = open("/proc/self/net/dev", O_RDONLY | O_CLOEXEC)) < 0)
+        return wb_sbx_fail(f, L, errno, "network check: /proc/self/net/dev");
+    len = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (len <= 0)
+        return wb_sbx_fail(f, L, len < 0 ? errno : 0, "network check: /proc/self/net/dev");
+    buf[len] = '\0';
+    for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *colon = strchr(line, ':');
+        if (n++ < 2 || !colon)      /* two header lines */
+            continue;
+        *colon = '\0';
+        line += strspn(line, " ");
+        if (strcmp(line, "lo")) {
+            snprintf(what, sizeof what, "network check: interface %.16s present%s", line,
+                     hint);
+            return wb_sbx_fail(f, L, 0, what);
+        }
+    }
+    if ((sk = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+        return wb_sbx_fail(f, L, errno, "network check: socket");
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    n = ioctl(sk, SIOCGIFFLAGS, &ifr);
+    close(sk);
+    if (n != 0)
+        return wb_sbx_fail(f, L, errno, "network check: SIOCGIFFLAGS lo");
+    if (ifr.ifr_flags & IFF_UP) {
+        snprintf(what, sizeof what, "network check: lo is up%s", hint);
+        return wb_sbx_fail(f, L, 0, what);
+    }
+    return WB_OK;
+}
+
 static wb_err apply_network(const wb_sandbox *s, wb_sandbox_failure *f)
 {
     const int L = WB_LAYER_NETWORK;
@@ -62,7 +110,7 @@ static wb_err apply_network(const wb_sandbox *s, wb_sandbox_failure *f)
         return wb_sbx_fail(f, L, errno, "stat netns");
     if (want.st_ino != got.st_ino || want.st_dev != got.st_dev)
         return wb_sbx_fail(f, L, 0, "network namespace check: not the empty one");
-    return WB_OK;
+    return check_netns_empty(s, f);
 }
 
 /* -- Empty root -- */
@@ -305,7 +353,10 @@ static wb_err apply_capabilities(const wb_sandbox *s, unsigned slot, wb_sandbox_
         for (cap_value_t c = 0; c < cap_max_bits(); c++)
             if (cap_drop_bound(c) != 0)
                 return wb_sbx_fail(f, L, errno, "drop the bounding set");
-        if (cap_reset_ambient() != 0)
+        /* One call (libcap's cap_reset_ambient asks about each first). The
+         * check is the empty permitted set below: the kernel keeps ambient
+         * a subset of it. */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
             return wb_sbx_fail(f, L, errno, "clear ambient capabilities");
         if (cap_set_secbits(SECBITS_LOCKED) != 0)
             return wb_sbx_fail(f, L, errno, "lock securebits");
@@ -447,6 +498,8 @@ wb_err wb_sandbox_apply(const wb_sandbox *s, const wb_sandbox_fds *fds, unsigned
         int fd;
         if (!(done & WB_LAYER_BIT(WB_LAYER_NO_NEW_PRIVS)) && !s->probe.root)
             return wb_sbx_fail(f, WB_LAYER_SECCOMP, EPERM, "seccomp needs no_new_privs");
+        if (!wb_sandbox_bpf_ready(s))
+            return wb_sbx_fail(f, WB_LAYER_SECCOMP, 0, "no filter (never received)");
         fd = wb_sbx_install_bpf(&s->bpf[WB_PHASE_COMPILE],
                                 s->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
         /* The kernel's answer is the check: prctl(PR_GET_SECCOMP) is not in

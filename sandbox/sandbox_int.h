@@ -72,6 +72,7 @@ struct wb_sandbox {
     bool notify;                 /* base filter default NOTIFY */
     bool userns;                 /* clone with CLONE_NEWUSER */
     int netns_fd;                /* shared empty netns (root), or -1 */
+    bool netns_pinned;           /* netns_fd came from the pin (wb_sandbox_netns_pin) */
     pid_t sv_pid;                /* the supervisor, for worker uids */
     int grant_fds[WB_POLICY_MAX_GRANTS]; /* O_DIRECTORY fds of the host dirs */
     wb_bpf bpf[WB_PHASE__COUNT];

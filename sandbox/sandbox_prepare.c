@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -293,11 +297,97 @@ static int netns_finish(netns_job *j, wb_diag *d)
     return fd;
 }
 
+/* -- The pin (sandbox.h) -- */
+
+const char *wb_sandbox_netns_pin(void)
+{
+    const char *e = getenv("WASMBOX_NETNS_PIN");
+    if (!e)
+        return WB_NETNS_PIN;
+    return *e == '/' ? e : "";
+}
+
+/* The pin's directory may hold it: a real directory (not a symbolic link),
+ * root's, writable by nobody else. Creates it (0700) when missing. */
+static bool pin_dir_ok(const char *pin, bool create)
+{
+    char dir[256];
+    struct stat st;
+    char *slash;
+
+    if (snprintf(dir, sizeof dir, "%s", pin) >= (int)sizeof dir || !(slash = strrchr(dir, '/')))
+        return false;
+    *slash = '\0';
+    if (!*dir)
+        return false;
+    if (create && mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return false;
+    return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+           !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* fd is a network namespace owned by our user namespace. */
+static bool is_our_netns(int fd)
+{
+    struct statfs sf;
+    struct stat a, b;
+    int ufd;
+    bool same;
+
+    if (fstatfs(fd, &sf) != 0 || sf.f_type != NSFS_MAGIC ||
+        ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET)
+        return false;
+    if ((ufd = ioctl(fd, NS_GET_USERNS)) < 0)
+        return false;
+    same = fstat(ufd, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 &&
+           a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+    close(ufd);
+    return same;
+}
+
+/* The pinned namespace, or -1 (none yet, or not fit: then a fresh one). */
+static int pin_open(const char *pin)
+{
+    int fd;
+
+    if (!*pin || !pin_dir_ok(pin, false))
+        return -1;
+    if ((fd = open(pin, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return -1;
+    if (!is_our_netns(fd)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Pins the fresh namespace fd for later runs; failure only costs them
+ * time. A file left from before a reboot (when /run is not a tmpfs) is
+ * mounted over. */
+static void pin_create(const char *pin, int fd)
+{
+    char src[64];
+    int f;
+
+    if (!*pin || !pin_dir_ok(pin, true))
+        return;
+    f = open(pin, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0400);
+    if (f < 0)
+        return;
+    close(f);
+    snprintf(src, sizeof src, "/proc/self/fd/%d", fd);
+    if (mount(src, pin, NULL, MS_BIND, NULL) != 0)
+        return;
+    /* Nothing of it may propagate anywhere else. */
+    mount(NULL, pin, NULL, MS_PRIVATE, NULL);
+}
+
 wb_err wb_sandbox_new(const wb_policy *p, const wb_sandbox_probe *probe,
                       const wb_sandbox_opts *opts, wb_sandbox **out, wb_diag *d)
 {
     wb_sandbox_opts def = WB_SANDBOX_OPTS_DEFAULT;
     netns_job nj = { -1, -1 };
+    const char *pin = "";
     wb_sandbox *s;
     wb_err err = WB_OK;
 
@@ -344,21 +434,24 @@ wb_err wb_sandbox_new(const wb_policy *p, const wb_sandbox_probe *probe,
             goto out;
         }
     }
-    if ((s->layers & WB_LAYER_BIT(WB_LAYER_NETWORK)) && !s->userns && !netns_start(&nj)) {
-        err = wb_diag_setf(d, WB_ERR_SANDBOX_SETUP, NULL, 0, "empty network namespace: %s",
-                           strerror(errno));
-        goto out;
-    }
-    if (s->layers & WB_LAYER_BIT(WB_LAYER_SECCOMP)) {
-        if ((err = wb_sbx_build_bpf(p, WB_PHASE_COMPILE, s->notify, s->opts.relaxed,
-                                    &s->bpf[WB_PHASE_COMPILE], d)) != WB_OK ||
-            (err = wb_sbx_build_bpf(p, WB_PHASE_RUN, s->notify, s->opts.relaxed,
-                                    &s->bpf[WB_PHASE_RUN], d)) != WB_OK)
+    if ((s->layers & WB_LAYER_BIT(WB_LAYER_NETWORK)) && !s->userns) {
+        pin = wb_sandbox_netns_pin();
+        if ((s->netns_fd = pin_open(pin)) >= 0) {
+            s->netns_pinned = true;
+        } else if (!netns_start(&nj)) {
+            err = wb_diag_setf(d, WB_ERR_SANDBOX_SETUP, NULL, 0,
+                               "empty network namespace: %s", strerror(errno));
             goto out;
+        }
     }
-    if (nj.pid > 0 && (s->netns_fd = netns_finish(&nj, d)) < 0) {
-        err = WB_ERR_SANDBOX_SETUP;
+    if (!s->opts.defer_bpf && (err = wb_sandbox_build_bpf(s, d)) != WB_OK)
         goto out;
+    if (nj.pid > 0) {
+        if ((s->netns_fd = netns_finish(&nj, d)) < 0) {
+            err = WB_ERR_SANDBOX_SETUP;
+            goto out;
+        }
+        pin_create(pin, s->netns_fd);
     }
     *out = s;
     s = NULL;
@@ -367,6 +460,88 @@ out:
         netns_finish(&nj, NULL);
     wb_sandbox_free(s);
     return err;
+}
+
+wb_err wb_sandbox_build_bpf(wb_sandbox *s, wb_diag *d)
+{
+    wb_err err;
+
+    if (wb_sandbox_bpf_ready(s))
+        return WB_OK;
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++) {
+        if ((err = wb_sbx_build_bpf(s->policy, (wb_phase)ph, s->notify, s->opts.relaxed,
+                                    &s->bpf[ph], d)) != WB_OK) {
+            for (unsigned k = 0; k <= ph; k++) {
+                free(s->bpf[k].insns);
+                s->bpf[k] = (wb_bpf){ 0 };
+            }
+            return err;
+        }
+    }
+    return WB_OK;
+}
+
+bool wb_sandbox_bpf_ready(const wb_sandbox *s)
+{
+    if (!(s->layers & WB_LAYER_BIT(WB_LAYER_SECCOMP)))
+        return true;
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++)
+        if (!s->bpf[ph].insns || !s->bpf[ph].len)
+            return false;
+    return true;
+}
+
+/* Serialized: per phase a uint32 instruction count, then the instructions. */
+size_t wb_sandbox_bpf_export(const wb_sandbox *s, void *buf, size_t size)
+{
+    unsigned char *o = buf;
+    size_t off = 0;
+
+    if (!wb_sandbox_bpf_ready(s) || !(s->layers & WB_LAYER_BIT(WB_LAYER_SECCOMP)))
+        return 0;
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++) {
+        uint32_t n = s->bpf[ph].len;
+        size_t bytes = (size_t)n * sizeof *s->bpf[ph].insns;
+        if (off + sizeof n + bytes > size)
+            return 0;
+        memcpy(o + off, &n, sizeof n);
+        memcpy(o + off + sizeof n, s->bpf[ph].insns, bytes);
+        off += sizeof n + bytes;
+    }
+    return off;
+}
+
+wb_err wb_sandbox_bpf_import(wb_sandbox *s, const void *buf, size_t size)
+{
+    const unsigned char *in = buf;
+    wb_bpf got[WB_PHASE__COUNT] = { { 0 } };
+    size_t off = 0;
+
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++) {
+        uint32_t n;
+        size_t bytes;
+        if (off + sizeof n > size)
+            goto bad;
+        memcpy(&n, in + off, sizeof n);
+        bytes = (size_t)n * sizeof *got[ph].insns;
+        if (n == 0 || n > 4096 || off + sizeof n + bytes > size ||
+            !(got[ph].insns = malloc(bytes)))
+            goto bad;
+        memcpy(got[ph].insns, in + off + sizeof n, bytes);
+        got[ph].len = (unsigned short)n;
+        off += sizeof n + bytes;
+    }
+    if (off != size)
+        goto bad;
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++) {
+        free(s->bpf[ph].insns);
+        s->bpf[ph] = got[ph];
+    }
+    return WB_OK;
+bad:
+    for (unsigned ph = 0; ph < WB_PHASE__COUNT; ph++)
+        free(got[ph].insns);
+    return WB_ERR_SANDBOX_SETUP;
 }
 
 void wb_sandbox_free(wb_sandbox *s)

@@ -24,6 +24,9 @@ typedef enum wb_ipc_op {
     WB_IPC_LIMIT,          /* worker → sv: a resource limit stopped it */
     WB_IPC_TRAP,           /* worker → sv: a piece of the formatted trap (text) */
     WB_IPC_EPOCH,          /* worker → sv: where its engine's epoch counter is */
+    WB_IPC_BPF,            /* sv → worker: the seccomp programs follow, as one
+                            * record of u.bpf.size bytes (wb_sandbox_bpf_export),
+                            * when the worker was cloned before they were built */
     WB_IPC__COUNT
 } wb_ipc_op;
 
@@ -39,6 +42,7 @@ typedef struct wb_ipc_msg {
         wb_sandbox_failure failed;
         struct { uint32_t which; } limit;
         struct { uint64_t addr; } epoch;
+        struct { uint32_t size; } bpf;
         struct { uint32_t n; char text[WB_IPC_TRAP_CHUNK]; } trap;
     } u;
 } wb_ipc_msg;

@@ -137,9 +137,52 @@ static void on_limit_signal(int sig)
     _exit(WB_EXIT_LIMIT);
 }
 
+/* Just before the filter: the programs, if we were cloned before the
+ * supervisor built them (its send_bpf), then the caller's hook. */
+typedef struct child_hook {
+    wb_supervisor *sv;
+    const wb_worker_spec *spec;
+    int sock;                    /* before the fds layer renumbered it */
+} child_hook;
+
+static void child_before_seccomp(void *arg)
+{
+    child_hook *h = arg;
+    wb_sandbox_failure f = { .layer = WB_LAYER_SECCOMP };
+    int sock = (wb_sandbox_layers(h->sv->sandbox) & WB_LAYER_BIT(WB_LAYER_FDS))
+                   ? WB_FD_CONTROL : h->sock;
+
+    if (!wb_sandbox_bpf_ready(h->sv->sandbox)) {
+        wb_ipc_msg m;
+        unsigned char *buf = malloc(WB_SANDBOX_BPF_MAX);
+        ssize_t n;
+
+        do
+            n = recv(sock, &m, sizeof m, 0);
+        while (n < 0 && errno == EINTR);
+        if (n != (ssize_t)sizeof m || m.op != WB_IPC_BPF || m.len != sizeof m ||
+            m.u.bpf.size == 0 || m.u.bpf.size > WB_SANDBOX_BPF_MAX || !buf) {
+            snprintf(f.what, sizeof f.what, "no filter from the supervisor");
+            child_fail(sock, &f);
+        }
+        do
+            n = recv(sock, buf, m.u.bpf.size, MSG_TRUNC);
+        while (n < 0 && errno == EINTR);
+        if (n != (ssize_t)m.u.bpf.size ||
+            wb_sandbox_bpf_import(h->sv->sandbox, buf, (size_t)n) != WB_OK) {
+            snprintf(f.what, sizeof f.what, "bad filter from the supervisor");
+            child_fail(sock, &f);
+        }
+        free(buf);
+    }
+    if (h->spec->before_seccomp)
+        h->spec->before_seccomp(h->spec->arg);
+}
+
 static void __attribute__((noreturn))
 child_main(wb_supervisor *sv, const wb_worker_spec *spec, int sock, const sigset_t *mask)
 {
+    child_hook hook = { sv, spec, sock };
     wb_sandbox_failure f = { .layer = -1 };
     wb_sandbox_fds fds;
     wb_worker_ctx ctx = { sv->sandbox, sv->policy, 0 };
@@ -159,7 +202,7 @@ child_main(wb_supervisor *sv, const wb_worker_spec *spec, int sock, const sigset
     if (wb_ipc_send(sock, WB_IPC_READY, NULL, -1) != 0)
         _exit(WB_EXIT_USAGE);
     child_wait_go(sock);
-    if (wb_sandbox_apply(sv->sandbox, &fds, spec->slot, spec->before_seccomp, spec->arg,
+    if (wb_sandbox_apply(sv->sandbox, &fds, spec->slot, child_before_seccomp, &hook,
                          &listener, &ctx.active, &f) != WB_OK)
         child_fail(wb_sandbox_layers(sv->sandbox) & WB_LAYER_BIT(WB_LAYER_FDS) &&
                    f.layer > WB_LAYER_FDS ? WB_FD_CONTROL : sock, &f);
@@ -212,6 +255,7 @@ static void glibc_tid_fix(long off)
 wb_err wb_supervisor_new(const wb_policy *p, const wb_sandbox_opts *opts,
                          wb_supervisor **out, wb_diag *d)
 {
+    wb_sandbox_opts o = WB_SANDBOX_OPTS_DEFAULT;
     wb_supervisor *sv;
     wb_err err;
 
@@ -219,9 +263,13 @@ wb_err wb_supervisor_new(const wb_policy *p, const wb_sandbox_opts *opts,
     if (!(sv = calloc(1, sizeof *sv)))
         return wb_diag_set(d, WB_ERR_NOMEM, NULL, 0);
     sv->policy = p;
-    if (!opts || !opts->fast_probe || !wb_sandbox_probe_fast(&sv->probe))
+    if (opts)
+        o = *opts;
+    /* The BPF is built while the first worker confines itself (send_bpf). */
+    o.defer_bpf = true;
+    if (!o.fast_probe || !wb_sandbox_probe_fast(&sv->probe))
         wb_sandbox_probe_run(&sv->probe);
-    if ((err = wb_sandbox_new(p, &sv->probe, opts, &sv->sandbox, d)) != WB_OK) {
+    if ((err = wb_sandbox_new(p, &sv->probe, &o, &sv->sandbox, d)) != WB_OK) {
         free(sv);
         return err;
     }

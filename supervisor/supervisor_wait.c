@@ -40,6 +40,8 @@ typedef struct watch {
     unsigned state;
     uint64_t t0, deadline_us, kill_at_us;
     bool timed_out, violation, protocol, setup_failed, limit;
+    bool send_bpf;               /* cloned before the BPF was built: send it */
+    bool go_sent;
     uint64_t epoch_addr;         /* worker's epoch counter, or 0 */
     uint64_t kick_at_us;         /* next SIGURG after the epoch ended, or 0 */
     int forwarded;
@@ -54,7 +56,54 @@ static void kill_worker(watch *w)
 /* -- Control messages. Each handler's comment says why hostile input is
  * harmless there. -- */
 
-/* No body is read. Writes the id maps (fixed text: our own uid/gid). */
+static void fail_setup(watch *w, int layer, const char *what)
+{
+    w->setup_failed = true;
+    w->o->failure.layer = layer;
+    snprintf(w->o->failure.what, sizeof w->o->failure.what, "%.90s", what);
+    w->state = ST_DONE;
+    kill_worker(w);
+}
+
+/* The first worker of a supervisor confines itself while we build the
+ * seccomp programs (wb_sandbox_opts.defer_bpf); it waits for them before
+ * installing the filter. */
+static void send_bpf(watch *w)
+{
+    wb_diag d = { 0 };
+    wb_ipc_msg m = { 0 };
+    unsigned char *buf;
+    size_t n;
+
+    if (wb_sandbox_build_bpf(w->sv->sandbox, &d) != WB_OK) {
+        fail_setup(w, WB_LAYER_SECCOMP, d.detail);
+        return;
+    }
+    if (!(buf = malloc(WB_SANDBOX_BPF_MAX))) {
+        fail_setup(w, WB_LAYER_SECCOMP, "out of memory");
+        return;
+    }
+    n = wb_sandbox_bpf_export(w->sv->sandbox, buf, WB_SANDBOX_BPF_MAX);
+    m.u.bpf.size = (uint32_t)n;
+    if (n == 0 || wb_ipc_send(w->sock, WB_IPC_BPF, &m, -1) != 0 ||
+        send(w->sock, buf, n, MSG_NOSIGNAL) != (ssize_t)n)
+        kill_worker(w);
+    free(buf);
+}
+
+/* GO, then the programs if the worker has none. */
+static void send_go(watch *w)
+{
+    w->go_sent = true;
+    if (wb_ipc_send(w->sock, WB_IPC_GO, NULL, -1) != 0)
+        kill_worker(w);
+    else if (w->send_bpf)
+        send_bpf(w);
+}
+
+/* No body is read. Writes the id maps (fixed text: our own uid/gid) and
+ * sends GO, unless there are no maps to write: then GO went out before
+ * READY came (wb_sv_watch), so the worker never waits for us here. */
 static void on_ready(watch *w, const wb_ipc_msg *m, int fd)
 {
     wb_diag d = { 0 };
@@ -62,16 +111,12 @@ static void on_ready(watch *w, const wb_ipc_msg *m, int fd)
     (void)fd;
     if (wb_sandbox_needs_idmaps(w->sv->sandbox) &&
         wb_sandbox_write_idmaps(w->sv->sandbox, w->pid, &d) != WB_OK) {
-        w->setup_failed = true;
-        w->o->failure.layer = WB_LAYER_NAMESPACES;
-        snprintf(w->o->failure.what, sizeof w->o->failure.what, "%.90s", d.detail);
-        w->state = ST_DONE;
-        kill_worker(w);
+        fail_setup(w, WB_LAYER_NAMESPACES, d.detail);
         return;
     }
     w->state = ST_CONFINING;
-    if (wb_ipc_send(w->sock, WB_IPC_GO, NULL, -1) != 0)
-        kill_worker(w);
+    if (!w->go_sent)
+        send_go(w);
 }
 
 /* Reads /proc/PID/status and checks what the worker claims, so a lying
@@ -86,15 +131,22 @@ static bool verify_status(watch *w, uint32_t active, char *why, size_t size)
 
     snprintf(path, sizeof path, "/proc/%d/status", (int)w->pid);
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        snprintf(why, size, "cannot read %s", path);
+        int e = errno;
+        siginfo_t si = { 0 };
+        /* Already exited (see below; its /proc entry may be going). */
+        if (waitid((idtype_t)P_PIDFD, (id_t)w->pidfd, &si,
+                   WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid)
+            return true;
+        snprintf(why, size, "cannot open %s: %s", path, strerror(e));
         return false;
     }
     n = read(fd, buf, sizeof buf - 1);
-    close(fd);
     if (n <= 0) {
-        snprintf(why, size, "cannot read %s", path);
+        snprintf(why, size, "cannot read %s: %s", path, n < 0 ? strerror(errno) : "empty");
+        close(fd);
         return false;
     }
+    close(fd);
     buf[n] = '\0';
     for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
         sscanf(l, "CapEff: %llx", &capeff);
@@ -250,9 +302,13 @@ static bool read_message(watch *w, bool nonblock)
     int fds[4], nfds = 0;
     ssize_t n;
 
+    /* ECONNRESET: the worker exited without reading all we sent (GO and
+     * the programs go out before it asks, and a worker failing early
+     * never reads them). The kernel reports that once, before the
+     * messages still queued for us, such as its SETUP_FAILED: read on. */
     do
         n = recvmsg(w->sock, &mh, MSG_CMSG_CLOEXEC | (nonblock ? MSG_DONTWAIT : 0));
-    while (n < 0 && errno == EINTR);
+    while (n < 0 && (errno == EINTR || errno == ECONNRESET));
     if (n <= 0)
         return false;
     for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
@@ -383,6 +439,9 @@ wb_err wb_sv_watch(wb_supervisor *sv, const wb_worker_spec *spec, pid_t pid, int
     int sfd;
 
     (void)d;
+    w.send_bpf = !wb_sandbox_bpf_ready(sv->sandbox);
+    if (!wb_sandbox_needs_idmaps(sv->sandbox))
+        send_go(&w);
     sigemptyset(&fwd);
     sigaddset(&fwd, SIGINT);
     sigaddset(&fwd, SIGTERM);
@@ -477,10 +536,14 @@ wb_err wb_sv_watch(wb_supervisor *sv, const wb_worker_spec *spec, pid_t pid, int
             kill_worker(&w);
         }
     }
-    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) != 0 && errno == EINTR)
-        ;
-    /* Last words: a SETUP_FAILED or LIMIT sent right before exiting. */
+    /* Last words: what the worker sent right before exiting (SETUP_FAILED,
+     * LIMIT, or even READY and SETUP_OK of a worker that confined itself
+     * and ended before we looked: the loop reads one message per wake-up).
+     * Read before reaping, while /proc/PID/status of the zombie is there
+     * for on_setup_ok's check. */
     while (sock_open && read_message(&w, true))
+        ;
+    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) != 0 && errno == EINTR)
         ;
     if (w.listener >= 0)
         close(w.listener);
