@@ -421,7 +421,7 @@ static void prologue(wb_ctx *c, const wb_code *code)
         x64_ri(b, X64_SUB, X64_32, X64_RCX, 1);
         x64_jcc(b, X64_CC_NE, loop, X64_JAUTO);
     }
-    wb_epoch_check(c);
+    wb_epoch_entry(c);
     wb_fuel_region(c);
 }
 
@@ -492,6 +492,7 @@ static wb_err compile_function(wb_ctx *c, const driver *dv, uint32_t def)
     c->out_area = 0;
     c->nctrl = 0;
     c->nstubs = 0;
+    c->nslows = 0;
     c->func_start = x64_pos(c->b);
     c->wasm_offset = code->offset;
     c->ret_label = x64_label_new(c->b);
@@ -511,6 +512,7 @@ static wb_err compile_function(wb_ctx *c, const driver *dv, uint32_t def)
     x64_r(c->b, X64_POP, X64_64, X64_RBP);
     x64_ret(c->b);
     wb_emit_trap_stubs(c);
+    wb_emit_slow_calls(c);
 
     frame = (uint32_t)c->spill_base + 8 * c->max_vs + c->out_area;
     if (frame > INT32_MAX - 16)
@@ -559,6 +561,7 @@ static void ctx_free(wb_ctx *c)
     free(c->vs);
     free(c->ctrl);
     free(c->stubs);
+    free(c->slows);
 }
 
 wb_err wb_jit_compile(const wb_module *m, const wb_tunables *t, wb_artifact **out,
@@ -589,6 +592,7 @@ wb_err wb_jit_compile_buf(const wb_module *m, const wb_tunables *t, x64_buf *b,
     c.t = t;
     c.d = d;
     c.b = b;
+    c.gpr_reserved = t->epoch_interruption ? WB_EPOCH_GPRS : 0;
     wb_vmlayout_compute(m, &c.layout);
     cpu_from_tunables(&c.cpu, t->cpu_features);
     driver_init(&dv);

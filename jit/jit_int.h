@@ -46,7 +46,8 @@
  * allocated. r11 and xmm15 are scratch registers: an opcode handler may use
  * them freely between calls into this API, but EVERY wb_* function below
  * may clobber them (materializing constants, slot-to-slot moves). Every
- * other register is allocatable; all are caller-saved inside wasm code. */
+ * other register is allocatable (but r12 and r13 with epoch interruption
+ * on: c->gpr_reserved); all are caller-saved inside wasm code. */
 #define WB_REG_VMCTX    X64_R15
 #define WB_REG_MEMBASE  X64_R14
 #define WB_SCRATCH_GPR  X64_R11
@@ -57,6 +58,10 @@
      X64_BIT(X64_R8) | X64_BIT(X64_R9) | X64_BIT(X64_R10) |                    \
      X64_BIT(X64_R12) | X64_BIT(X64_R13))
 #define WB_ALLOC_XMMS 0x7fffu /* xmm0-xmm14 */
+/* With epoch interruption on, two more fixed registers (jit.h): */
+#define WB_REG_EPOCH_PTR X64_R12    /* the engine's epoch counter */
+#define WB_REG_DEADLINE  X64_R13    /* vmctx epoch_deadline, kept current */
+#define WB_EPOCH_GPRS (X64_BIT(WB_REG_EPOCH_PTR) | X64_BIT(WB_REG_DEADLINE))
 
 /* -- Frame layout --
  *
@@ -141,6 +146,16 @@ typedef struct wb_trap_stub {
     uint16_t kind;
 } wb_trap_stub;
 
+/* A pending out-of-line builtin call (wb_call_builtin_cold): `stub: call
+ * builtin; jmp resume` emitted after the function body, recorded as a call
+ * site with the stack map taken where the check was. */
+typedef struct wb_slow_call {
+    x64_label stub, resume;
+    uint32_t wasm_offset;
+    uint32_t map_start, map_count;  /* in the module's ref_slots */
+    uint16_t builtin;               /* wb_builtin */
+} wb_slow_call;
+
 /* CPU features the generated code may use (cpuid, read once per compile). */
 typedef struct wb_cpu {
     bool lzcnt;     /* ABM/LZCNT */
@@ -192,6 +207,7 @@ typedef struct wb_ctx {
     wb_ctrl *ctrl;          uint32_t nctrl, cap_ctrl;
     uint32_t dead_depth;    /* blocks opened inside unreachable code */
     wb_trap_stub *stubs;    uint32_t nstubs, cap_stubs;
+    wb_slow_call *slows;    uint32_t nslows, cap_slows;
 
     /* register state: WB_OWNER_FREE, WB_OWNER_HELD or the vs index of the
      * entry living there */
@@ -202,6 +218,9 @@ typedef struct wb_ctx {
      * owned by a stack entry */
     uint16_t gpr_held, xmm_held;
     uint16_t gpr_used, xmm_used;
+    uint16_t gpr_reserved;  /* of WB_ALLOC_GPRS, not allocatable in this
+                               compile: WB_EPOCH_GPRS with epoch
+                               interruption, else none */
     uint32_t cap_locals;    /* entries allocated in local_types,
                                local_offsets and ref_locals (reused) */
     uint32_t nconds;        /* wb_push_cond calls so far (the driver looks
@@ -354,6 +373,14 @@ void wb_call_builtin(wb_ctx *c, wb_builtin id);
 /* Records a call site whose return address is the current code offset,
  * with the stack map of the current frame (externref locals and slots). */
 void wb_record_call_site(wb_ctx *c);
+/* A check's slow path out of line: `jcc cc, stub` here (not taken on the
+ * fast path, which falls through), and after the function body `stub:
+ * call builtin id; jmp back`, a call site with the stack map of this
+ * point. For checks where no register holds a stack value (loop headers,
+ * function entry, block ends): the builtin clobbers every register. */
+void wb_call_builtin_cold(wb_ctx *c, x64_cc cc, wb_builtin id);
+/* Emits the pending out-of-line builtin calls (after the epilogue). */
+void wb_emit_slow_calls(wb_ctx *c);
 
 /* -- Driver hooks used by the families (compile.c / base_stack.c) -- */
 
@@ -420,9 +447,12 @@ wb_err wb_control_begin(wb_ctx *c);
 /* Emits `return` (results to the caller's area, epilogue). */
 void wb_emit_return(wb_ctx *c);
 /* With epoch interruption on: compares the engine epoch with the deadline
- * and calls the EPOCH_SLOW builtin when reached (function entry, loop
- * headers; the stack must hold no registers that matter, as there). */
+ * and calls the EPOCH_SLOW builtin when reached (loop headers; the stack
+ * must hold no registers that matter, as there). */
 void wb_epoch_check(wb_ctx *c);
+/* The same at function entry, after loading r12 and r13 (jit.h) if the
+ * function can be entered from outside the module's code. */
+void wb_epoch_entry(wb_ctx *c);
 /* With fuel on: closes the current fuel region (patching its charge) and
  * opens one here: `sub [vmctx+fuel], cost; jns ok; call FUEL_SLOW`. Called
  * where straight-line code starts (function entry, loop headers, block
@@ -513,7 +543,7 @@ static inline void wb_rs_xmm_own(wb_ctx *c, unsigned r, uint32_t idx)
 /* The first free allocatable GPR in allocation order, or -1. */
 static inline int wb_rs_free_gpr(const wb_ctx *c)
 {
-    unsigned f = WB_ALLOC_GPRS & ~(unsigned)(c->gpr_held | c->gpr_used);
+    unsigned f = WB_ALLOC_GPRS & ~(unsigned)(c->gpr_held | c->gpr_used | c->gpr_reserved);
     uint64_t o = WB_GPR_ORDER;
     if (__builtin_expect(f == 0, 0))
         return -1;
