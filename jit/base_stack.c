@@ -36,27 +36,11 @@ void *wb_vec_push(void **arr, uint32_t *n, uint32_t *cap, size_t size)
     return e;
 }
 
-#define OWNER_INIT(set, r) ((set) & X64_BIT(r) ? WB_OWNER_FREE : WB_OWNER_FIXED)
-#define OWNERS_INIT(set)                                                       \
-    { OWNER_INIT(set, 0), OWNER_INIT(set, 1), OWNER_INIT(set, 2),              \
-      OWNER_INIT(set, 3), OWNER_INIT(set, 4), OWNER_INIT(set, 5),              \
-      OWNER_INIT(set, 6), OWNER_INIT(set, 7), OWNER_INIT(set, 8),              \
-      OWNER_INIT(set, 9), OWNER_INIT(set, 10), OWNER_INIT(set, 11),            \
-      OWNER_INIT(set, 12), OWNER_INIT(set, 13), OWNER_INIT(set, 14),           \
-      OWNER_INIT(set, 15) }
-
 void wb_stack_reset(wb_ctx *c)
 {
-    static const int32_t gpr_init[X64_NUM_GPRS] = OWNERS_INIT(WB_ALLOC_GPRS);
-    static const int32_t xmm_init[X64_NUM_XMMS] = OWNERS_INIT(WB_ALLOC_XMMS);
-
     c->nvs = 0;
     c->max_vs = 0;
     c->nspilled = 0;
-    memcpy(c->gpr_owner, gpr_init, sizeof gpr_init);
-    for (unsigned m = c->gpr_reserved; m; m &= m - 1)
-        c->gpr_owner[__builtin_ctz(m)] = WB_OWNER_FIXED;
-    memcpy(c->xmm_owner, xmm_init, sizeof xmm_init);
     c->gpr_held = c->xmm_held = 0;
     c->gpr_used = c->xmm_used = 0;
 }
@@ -220,12 +204,13 @@ x64_xmm wb_alloc_xmm_slow(wb_ctx *c)
 
 void wb_claim_gpr(wb_ctx *c, x64_gpr r)
 {
-    int32_t o = c->gpr_owner[r];
-    if (o == WB_OWNER_HELD || o == WB_OWNER_FIXED) {
+    unsigned bit = 1u << r;
+    if ((c->gpr_held & bit) || !(WB_ALLOC_GPRS & ~(unsigned)c->gpr_reserved & bit)) {
         wb_fail(c, WB_ERR_INTERNAL, "claiming a held or fixed register");
         return;
     }
-    if (o >= 0) {
+    if (c->gpr_used & bit) {
+        int32_t o = c->gpr_owner[r];
         int f = wb_rs_free_gpr(c);
         if (f >= 0) {
             x64_rr(c->b, X64_MOV, X64_64, (x64_gpr)f, r);
@@ -240,13 +225,13 @@ void wb_claim_gpr(wb_ctx *c, x64_gpr r)
 
 void wb_release_gpr(wb_ctx *c, x64_gpr r)
 {
-    if (c->gpr_owner[r] == WB_OWNER_HELD)
+    if ((c->gpr_held >> r) & 1)
         wb_rs_gpr_free(c, r);
 }
 
 void wb_release_xmm(wb_ctx *c, x64_xmm x)
 {
-    if (c->xmm_owner[x] == WB_OWNER_HELD)
+    if ((c->xmm_held >> x) & 1)
         wb_rs_xmm_free(c, x);
 }
 
@@ -575,7 +560,7 @@ void wb_emit_slow_calls(wb_ctx *c)
 void wb_call_builtin(wb_ctx *c, wb_builtin id)
 {
     wb_spill_regs(c);
-    if (c->gpr_owner[X64_RDI] == WB_OWNER_HELD) {
+    if ((c->gpr_held >> X64_RDI) & 1) {
         wb_fail(c, WB_ERR_INTERNAL, "rdi held across a builtin call");
         return;
     }

@@ -209,15 +209,15 @@ typedef struct wb_ctx {
     wb_trap_stub *stubs;    uint32_t nstubs, cap_stubs;
     wb_slow_call *slows;    uint32_t nslows, cap_slows;
 
-    /* register state: WB_OWNER_FREE, WB_OWNER_HELD or the vs index of the
-     * entry living there */
-    int32_t gpr_owner[X64_NUM_GPRS];
-    int32_t xmm_owner[X64_NUM_XMMS];
-    /* the same state as bitmasks (bit r = register r), kept in step with
-     * the owner arrays by base_stack.c: HELD registers, and registers
-     * owned by a stack entry */
+    /* register state as bitmasks (bit r = register r): HELD registers, and
+     * registers owned by a stack entry (used); an allocatable register in
+     * neither is FREE */
     uint16_t gpr_held, xmm_held;
     uint16_t gpr_used, xmm_used;
+    /* the vs index of the entry living in each used register (meaningless
+     * for the others) */
+    int32_t gpr_owner[X64_NUM_GPRS];
+    int32_t xmm_owner[X64_NUM_XMMS];
     uint16_t gpr_reserved;  /* of WB_ALLOC_GPRS, not allocatable in this
                                compile: WB_EPOCH_GPRS with epoch
                                interruption, else none */
@@ -226,10 +226,6 @@ typedef struct wb_ctx {
     uint32_t nconds;        /* wb_push_cond calls so far (the driver looks
                                for a pending condition only after one) */
 } wb_ctx;
-
-#define WB_OWNER_FREE  (-1)
-#define WB_OWNER_HELD  (-2)    /* taken by the instruction being compiled */
-#define WB_OWNER_FIXED (-3)    /* never allocatable */
 
 /* Records the first error (code, detail) of the compile; later calls are
  * ignored. Returns the code recorded. */
@@ -389,10 +385,6 @@ void wb_stack_reset(wb_ctx *c);
 /* Releases every HELD register (after each instruction). */
 static inline void wb_release_held(wb_ctx *c)
 {
-    for (unsigned m = c->gpr_held; m; m &= m - 1)
-        c->gpr_owner[__builtin_ctz(m)] = WB_OWNER_FREE;
-    for (unsigned m = c->xmm_held; m; m &= m - 1)
-        c->xmm_owner[__builtin_ctz(m)] = WB_OWNER_FREE;
     c->gpr_held = c->xmm_held = 0;
 }
 /* Pushes n entries of the given types as slot entries (block params and
@@ -493,18 +485,16 @@ void *wb_vec_push(void **arr, uint32_t *n, uint32_t *cap, size_t size);
  *
  * The calls made for nearly every instruction, inline; their uncommon
  * cases are the *_slow functions of base_stack.c. The register state (the
- * owner arrays and the masks of wb_ctx) changes only through the wb_rs_*
- * helpers, which keep both in step. */
+ * masks and owner arrays of wb_ctx) changes only through the wb_rs_*
+ * helpers, which keep them in step. */
 
 static inline void wb_rs_gpr_free(wb_ctx *c, unsigned r)
 {
-    c->gpr_owner[r] = WB_OWNER_FREE;
     c->gpr_held &= (uint16_t)~(1u << r);
     c->gpr_used &= (uint16_t)~(1u << r);
 }
 static inline void wb_rs_gpr_hold(wb_ctx *c, unsigned r)
 {
-    c->gpr_owner[r] = WB_OWNER_HELD;
     c->gpr_held |= (uint16_t)(1u << r);
     c->gpr_used &= (uint16_t)~(1u << r);
 }
@@ -516,13 +506,11 @@ static inline void wb_rs_gpr_own(wb_ctx *c, unsigned r, uint32_t idx)
 }
 static inline void wb_rs_xmm_free(wb_ctx *c, unsigned r)
 {
-    c->xmm_owner[r] = WB_OWNER_FREE;
     c->xmm_held &= (uint16_t)~(1u << r);
     c->xmm_used &= (uint16_t)~(1u << r);
 }
 static inline void wb_rs_xmm_hold(wb_ctx *c, unsigned r)
 {
-    c->xmm_owner[r] = WB_OWNER_HELD;
     c->xmm_held |= (uint16_t)(1u << r);
     c->xmm_used &= (uint16_t)~(1u << r);
 }
