@@ -67,19 +67,47 @@ wb_err wb_control_begin(wb_ctx *c)
 
 /* -- Interruption -- */
 
+/* The fast paths fall through: the jumps to the slow paths are forward
+ * and not taken, the slow paths are out of line after the function body.
+ *
+ *   epoch:  cmp r13, [r12]; jbe slow     deadline <= epoch: call EPOCH_SLOW,
+ *                                        reload r13, jump back
+ *   fuel:   sub qword [r15+fuel], cost; js slow   (call FUEL_SLOW, back)
+ *
+ * r12 (epoch_ptr) and r13 (the deadline) are loaded at function entry and
+ * r13 again after calls that may change the deadline (jit.h), so a loop
+ * header costs one load and a fused compare-and-branch. */
 void wb_epoch_check(wb_ctx *c)
 {
-    x64_label ok;
     if (!c->t->epoch_interruption)
         return;
-    ok = x64_label_new(c->b);
-    x64_rm(c->b, X64_MOV, X64_64, WB_SCRATCH_GPR, x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_EPOCH_PTR));
-    x64_rm(c->b, X64_MOV, X64_64, WB_SCRATCH_GPR, x64_mem_bd(WB_SCRATCH_GPR, 0));
-    x64_rm(c->b, X64_CMP, X64_64, WB_SCRATCH_GPR,
-           x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_EPOCH_DEADLINE));
-    x64_jcc(c->b, X64_CC_B, ok, X64_JNEAR);
-    wb_call_builtin(c, WB_BUILTIN_EPOCH_SLOW);
-    x64_label_bind(c->b, ok);
+    x64_rm(c->b, X64_CMP, X64_64, WB_REG_DEADLINE, x64_mem_bd(WB_REG_EPOCH_PTR, 0));
+    wb_call_builtin_cold(c, X64_CC_BE, WB_BUILTIN_EPOCH_SLOW);
+}
+
+/* Functions that host code or other modules can call: those whose index
+ * appears outside function bodies (exports, element segments, global
+ * initializers: the module's declared functions) and the start function.
+ * Every other one is called only by this module's code. */
+static bool entered_from_outside(const wb_ctx *c)
+{
+    uint32_t f = c->func_index;
+    if (c->m->has_start && c->m->start == f)
+        return true;
+    return !c->m->declared_funcs || ((c->m->declared_funcs[f >> 3] >> (f & 7)) & 1);
+}
+
+void wb_epoch_entry(wb_ctx *c)
+{
+    if (!c->t->epoch_interruption)
+        return;
+    if (entered_from_outside(c)) {
+        x64_rm(c->b, X64_MOV, X64_64, WB_REG_EPOCH_PTR,
+               x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_EPOCH_PTR));
+        x64_rm(c->b, X64_MOV, X64_64, WB_REG_DEADLINE,
+               x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_EPOCH_DEADLINE));
+    }
+    wb_epoch_check(c);
 }
 
 void wb_fuel_close(wb_ctx *c)
@@ -92,16 +120,12 @@ void wb_fuel_close(wb_ctx *c)
 
 void wb_fuel_region(wb_ctx *c)
 {
-    x64_label ok;
     if (!c->t->fuel)
         return;
     wb_fuel_close(c);
-    ok = x64_label_new(c->b);
     x64_mi(c->b, X64_SUB, X64_64, x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_FUEL), 0x7fffff00);
     c->fuel_patch = x64_pos(c->b) - 4;
-    x64_jcc(c->b, X64_CC_NS, ok, X64_JNEAR);
-    wb_call_builtin(c, WB_BUILTIN_FUEL_SLOW);
-    x64_label_bind(c->b, ok);
+    wb_call_builtin_cold(c, X64_CC_S, WB_BUILTIN_FUEL_SLOW);
 }
 
 /* -- Returns -- */
@@ -335,12 +359,18 @@ static void call_args(wb_ctx *c, const wb_functype *ft)
     wb_spill_regs(c);
 }
 
-/* After an import or indirect call: the callee ran with another vmctx. */
+/* After an import or indirect call: the callee ran with another vmctx,
+ * or was host code that may have moved the epoch deadline (r12, the
+ * engine's epoch_ptr, is the same for every instance and kept by host
+ * code: SysV callee-saved). */
 static void restore_context(wb_ctx *c)
 {
     x64_rm(c->b, X64_MOV, X64_64, WB_REG_VMCTX, x64_mem_bd(X64_RBP, WB_FRAME_VMCTX));
     if (c->m->nmems)
         x64_rm(c->b, X64_MOV, X64_64, WB_REG_MEMBASE, x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_MEM_BASE));
+    if (c->t->epoch_interruption)
+        x64_rm(c->b, X64_MOV, X64_64, WB_REG_DEADLINE,
+               x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_EPOCH_DEADLINE));
 }
 
 static void call_results(wb_ctx *c, const wb_functype *ft)

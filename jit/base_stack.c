@@ -36,25 +36,11 @@ void *wb_vec_push(void **arr, uint32_t *n, uint32_t *cap, size_t size)
     return e;
 }
 
-#define OWNER_INIT(set, r) ((set) & X64_BIT(r) ? WB_OWNER_FREE : WB_OWNER_FIXED)
-#define OWNERS_INIT(set)                                                       \
-    { OWNER_INIT(set, 0), OWNER_INIT(set, 1), OWNER_INIT(set, 2),              \
-      OWNER_INIT(set, 3), OWNER_INIT(set, 4), OWNER_INIT(set, 5),              \
-      OWNER_INIT(set, 6), OWNER_INIT(set, 7), OWNER_INIT(set, 8),              \
-      OWNER_INIT(set, 9), OWNER_INIT(set, 10), OWNER_INIT(set, 11),            \
-      OWNER_INIT(set, 12), OWNER_INIT(set, 13), OWNER_INIT(set, 14),           \
-      OWNER_INIT(set, 15) }
-
 void wb_stack_reset(wb_ctx *c)
 {
-    static const int32_t gpr_init[X64_NUM_GPRS] = OWNERS_INIT(WB_ALLOC_GPRS);
-    static const int32_t xmm_init[X64_NUM_XMMS] = OWNERS_INIT(WB_ALLOC_XMMS);
-
     c->nvs = 0;
     c->max_vs = 0;
     c->nspilled = 0;
-    memcpy(c->gpr_owner, gpr_init, sizeof gpr_init);
-    memcpy(c->xmm_owner, xmm_init, sizeof xmm_init);
     c->gpr_held = c->xmm_held = 0;
     c->gpr_used = c->xmm_used = 0;
 }
@@ -218,12 +204,13 @@ x64_xmm wb_alloc_xmm_slow(wb_ctx *c)
 
 void wb_claim_gpr(wb_ctx *c, x64_gpr r)
 {
-    int32_t o = c->gpr_owner[r];
-    if (o == WB_OWNER_HELD || o == WB_OWNER_FIXED) {
+    unsigned bit = 1u << r;
+    if ((c->gpr_held & bit) || !(WB_ALLOC_GPRS & ~(unsigned)c->gpr_reserved & bit)) {
         wb_fail(c, WB_ERR_INTERNAL, "claiming a held or fixed register");
         return;
     }
-    if (o >= 0) {
+    if (c->gpr_used & bit) {
+        int32_t o = c->gpr_owner[r];
         int f = wb_rs_free_gpr(c);
         if (f >= 0) {
             x64_rr(c->b, X64_MOV, X64_64, (x64_gpr)f, r);
@@ -238,13 +225,13 @@ void wb_claim_gpr(wb_ctx *c, x64_gpr r)
 
 void wb_release_gpr(wb_ctx *c, x64_gpr r)
 {
-    if (c->gpr_owner[r] == WB_OWNER_HELD)
+    if ((c->gpr_held >> r) & 1)
         wb_rs_gpr_free(c, r);
 }
 
 void wb_release_xmm(wb_ctx *c, x64_xmm x)
 {
-    if (c->xmm_owner[x] == WB_OWNER_HELD)
+    if ((c->xmm_held >> x) & 1)
         wb_rs_xmm_free(c, x);
 }
 
@@ -479,16 +466,12 @@ void wb_emit_trap_stubs(wb_ctx *c)
 
 /* -- Calls -- */
 
-void wb_record_call_site(wb_ctx *c)
+/* Appends the stack map of the current frame (externref locals, then the
+ * value-stack slots holding externrefs) to ref_slots: its first entry and
+ * count. False when out of memory (error recorded). */
+static bool record_stack_map(wb_ctx *c, uint32_t *start, uint32_t *count)
 {
-    wb_call_site *s = wb_vec_push((void **)&c->calls, &c->ncalls, &c->cap_calls, sizeof *s);
-    if (!s) {
-        wb_fail(c, WB_ERR_NOMEM, "call sites");
-        return;
-    }
-    s->return_offset = x64_pos(c->b);
-    s->wasm_offset = c->wasm_offset;
-    s->map_start = c->nref_slots;
+    *start = c->nref_slots;
     for (uint32_t i = 0; i < c->nref_locals; i++) {
         int32_t *p = wb_vec_push((void **)&c->ref_slots, &c->nref_slots,
                                  &c->cap_ref_slots, sizeof *p);
@@ -505,23 +488,86 @@ void wb_record_call_site(wb_ctx *c)
             goto oom;
         *p = wb_slot_mem(c, i).disp;
     }
-    s->map_count = c->nref_slots - s->map_start;
-    return;
+    *count = c->nref_slots - *start;
+    return true;
 oom:
     wb_fail(c, WB_ERR_NOMEM, "stack maps");
+    return false;
+}
+
+static void add_call_site(wb_ctx *c, uint32_t wasm_offset, uint32_t map_start,
+                          uint32_t map_count)
+{
+    wb_call_site *s = wb_vec_push((void **)&c->calls, &c->ncalls, &c->cap_calls, sizeof *s);
+    if (!s) {
+        wb_fail(c, WB_ERR_NOMEM, "call sites");
+        return;
+    }
+    s->return_offset = x64_pos(c->b);
+    s->wasm_offset = wasm_offset;
+    s->map_start = map_start;
+    s->map_count = map_count;
+}
+
+void wb_record_call_site(wb_ctx *c)
+{
+    uint32_t start, count;
+    if (record_stack_map(c, &start, &count))
+        add_call_site(c, c->wasm_offset, start, count);
+}
+
+/* The call of builtin id: rdi = vmctx, exit_fp = rbp, through the table. */
+static void call_builtin_raw(wb_ctx *c, wb_builtin id)
+{
+    x64_rr(c->b, X64_MOV, X64_64, X64_RDI, WB_REG_VMCTX);
+    x64_mr(c->b, X64_MOV, X64_64, x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_EXIT_FP), X64_RBP);
+    x64_rm(c->b, X64_MOV, X64_64, WB_SCRATCH_GPR, x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_BUILTINS));
+    x64_m(c->b, X64_CALL, X64_64, x64_mem_bd(WB_SCRATCH_GPR, 8 * (int32_t)id));
+}
+
+void wb_call_builtin_cold(wb_ctx *c, x64_cc cc, wb_builtin id)
+{
+    wb_slow_call *s = wb_vec_push((void **)&c->slows, &c->nslows, &c->cap_slows, sizeof *s);
+    if (!s) {
+        wb_fail(c, WB_ERR_NOMEM, "slow paths");
+        return;
+    }
+    s->stub = x64_label_new(c->b);
+    s->resume = x64_label_new(c->b);
+    s->wasm_offset = c->wasm_offset;
+    s->builtin = (uint16_t)id;
+    if (!record_stack_map(c, &s->map_start, &s->map_count))
+        return;
+    x64_jcc(c->b, cc, s->stub, X64_JNEAR);
+    x64_label_bind(c->b, s->resume);
+}
+
+void wb_emit_slow_calls(wb_ctx *c)
+{
+    for (uint32_t i = 0; i < c->nslows; i++) {
+        const wb_slow_call *s = &c->slows[i];
+        x64_label_bind(c->b, s->stub);
+        call_builtin_raw(c, (wb_builtin)s->builtin);
+        add_call_site(c, s->wasm_offset, s->map_start, s->map_count);
+        if (c->t->epoch_interruption) /* the deadline may have moved */
+            x64_rm(c->b, X64_MOV, X64_64, WB_REG_DEADLINE,
+                   x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_EPOCH_DEADLINE));
+        x64_jmp(c->b, s->resume, X64_JAUTO);
+    }
+    c->nslows = 0;
 }
 
 void wb_call_builtin(wb_ctx *c, wb_builtin id)
 {
     wb_spill_regs(c);
-    if (c->gpr_owner[X64_RDI] == WB_OWNER_HELD) {
+    if ((c->gpr_held >> X64_RDI) & 1) {
         wb_fail(c, WB_ERR_INTERNAL, "rdi held across a builtin call");
         return;
     }
-    x64_rr(c->b, X64_MOV, X64_64, X64_RDI, WB_REG_VMCTX);
-    x64_mr(c->b, X64_MOV, X64_64, x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_EXIT_FP), X64_RBP);
-    x64_rm(c->b, X64_MOV, X64_64, WB_SCRATCH_GPR, x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_BUILTINS));
-    x64_m(c->b, X64_CALL, X64_64, x64_mem_bd(WB_SCRATCH_GPR, 8 * (int32_t)id));
+    call_builtin_raw(c, id);
     wb_record_call_site(c);
     wb_release_held(c);
+    if (c->t->epoch_interruption) /* host code ran: the deadline may have moved */
+        x64_rm(c->b, X64_MOV, X64_64, WB_REG_DEADLINE,
+               x64_mem_bd(WB_REG_VMCTX, WB_VMCTX_EPOCH_DEADLINE));
 }

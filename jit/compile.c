@@ -15,6 +15,7 @@
 #include <cpuid.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "jit/jit_int.h"
 
@@ -159,7 +160,7 @@ static decode decode_of(uint8_t imm)
 
 /* The per-opcode facts above as tables, built once per wb_jit_compile
  * (on its stack) so that the loop over instructions does one lookup. */
-enum { OPF_TAKES_COND = 1, OPF_NO_FUEL = 2 };
+enum { OPF_TAKES_COND = 1, OPF_NO_FUEL = 2, OPF_VAR_FAST = 4 };
 
 /* family and decode are one-hot (1 << value) so that the tests below
  * stay conditional branches: as equality tests gcc turns them into a jump
@@ -187,7 +188,9 @@ static void driver_init(driver *dv)
         opfacts *f = &dv->ops[op];
         f->family = (uint8_t)BIT(family_of((uint16_t)op));
         f->flags = (uint8_t)((takes_cond((uint16_t)op) ? OPF_TAKES_COND : 0) |
-                             (free_of_fuel((uint16_t)op) ? OPF_NO_FUEL : 0));
+                             (free_of_fuel((uint16_t)op) ? OPF_NO_FUEL : 0) |
+                             (op == WB_OP_LOCAL_GET || op == WB_OP_LOCAL_SET ||
+                              op == WB_OP_I32_CONST ? OPF_VAR_FAST : 0));
         f->decode = (uint16_t)BIT(decode_of(oi->imm));
         f->op = (uint16_t)op;
         if (oi->prefix == 0 && oi->code < 256)
@@ -213,6 +216,44 @@ static inline wb_err dispatch(wb_ctx *c, unsigned fam, const wb_instr *in)
     if (fam & BIT(FAM_FLOAT))
         return wb_emit_float(c, in);
     return wb_emit_ref(c, in);
+}
+
+/* The commonest instructions in their commonest cases, inline in the
+ * driver's loop (false: not such a case, wb_emit_var compiles it): an
+ * i32.const, an integer local.get, a local.set of an integer register or
+ * of a constant. */
+static inline bool var_fast(wb_ctx *c, const wb_instr *in)
+{
+    if (in->op == WB_OP_I32_CONST) {
+        wb_push_const(c, WB_I32, in->u.i32);
+        return true;
+    }
+    if (in->op == WB_OP_LOCAL_GET) {
+        uint8_t t = c->local_types[in->u.index];
+        x64_gpr r;
+        if (wb_type_is_float(t))
+            return false;
+        r = wb_alloc_gpr(c);
+        x64_rm(c->b, X64_MOV, wb_type_size(t), r, wb_local_mem(c, in->u.index));
+        wb_push_gpr(c, t, r);
+        return true;
+    }
+    /* local.set: as wb_store_val, for a register or an imm32 constant */
+    if (c->nvs) {
+        const wb_vsval *e = &c->vs[c->nvs - 1];
+        if (e->loc == WB_LOC_REG && !wb_type_is_float(e->type)) {
+            x64_mr(c->b, X64_MOV, X64_64, wb_local_mem(c, in->u.index), (x64_gpr)e->reg);
+            wb_pop_entry(c);
+            return true;
+        }
+        if (e->loc == WB_LOC_CONST && e->type != WB_F32 && e->k >= INT32_MIN &&
+            e->k <= INT32_MAX) {
+            x64_mi(c->b, X64_MOV, X64_64, wb_local_mem(c, in->u.index), e->k);
+            wb_pop_entry(c);
+            return true;
+        }
+    }
+    return false;
 }
 
 /* -- Reading a validated body --
@@ -421,7 +462,7 @@ static void prologue(wb_ctx *c, const wb_code *code)
         x64_ri(b, X64_SUB, X64_32, X64_RCX, 1);
         x64_jcc(b, X64_CC_NE, loop, X64_JAUTO);
     }
-    wb_epoch_check(c);
+    wb_epoch_entry(c);
     wb_fuel_region(c);
 }
 
@@ -469,7 +510,8 @@ static wb_err compile_body(wb_ctx *c, const driver *dv, const wb_code *code)
         }
         if (!(f->flags & OPF_NO_FUEL))
             c->fuel_count++;
-        if ((err = dispatch(c, f->family, &in)) != WB_OK)
+        if (!((f->flags & OPF_VAR_FAST) && var_fast(c, &in)) &&
+            (err = dispatch(c, f->family, &in)) != WB_OK)
             return err;
         wb_release_held(c);
         if (c->err != WB_OK)
@@ -492,6 +534,7 @@ static wb_err compile_function(wb_ctx *c, const driver *dv, uint32_t def)
     c->out_area = 0;
     c->nctrl = 0;
     c->nstubs = 0;
+    c->nslows = 0;
     c->func_start = x64_pos(c->b);
     c->wasm_offset = code->offset;
     c->ret_label = x64_label_new(c->b);
@@ -511,6 +554,7 @@ static wb_err compile_function(wb_ctx *c, const driver *dv, uint32_t def)
     x64_r(c->b, X64_POP, X64_64, X64_RBP);
     x64_ret(c->b);
     wb_emit_trap_stubs(c);
+    wb_emit_slow_calls(c);
 
     frame = (uint32_t)c->spill_base + 8 * c->max_vs + c->out_area;
     if (frame > INT32_MAX - 16)
@@ -528,6 +572,19 @@ static wb_err compile_function(wb_ctx *c, const driver *dv, uint32_t def)
  * 40-byte .eh_frame entry. More is grown as needed; the rest is returned
  * when the code is taken. */
 enum { CODE_PER_BYTE = 3, CODE_PER_FUNC = 96 };
+
+/* A large code buffer is written once, front to back: with transparent
+ * huge pages allowed (madvise mode), one fault maps 2 MiB instead of 4 KiB,
+ * which saves most of the kernel's share of compiling a big module (page
+ * faults and their zeroing, then the unmap). A hint: failure is harmless. */
+static void advise_huge(const x64_buf *b)
+{
+    enum { HUGE = 2u << 20 };
+    uintptr_t lo = ((uintptr_t)b->code + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+    uintptr_t hi = ((uintptr_t)b->code + b->cap) & ~(uintptr_t)(HUGE - 1);
+    if (b->code && hi > lo)
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+}
 
 static int cmp_trap(const void *a, const void *b)
 {
@@ -559,6 +616,7 @@ static void ctx_free(wb_ctx *c)
     free(c->vs);
     free(c->ctrl);
     free(c->stubs);
+    free(c->slows);
 }
 
 wb_err wb_jit_compile(const wb_module *m, const wb_tunables *t, wb_artifact **out,
@@ -589,6 +647,7 @@ wb_err wb_jit_compile_buf(const wb_module *m, const wb_tunables *t, x64_buf *b,
     c.t = t;
     c.d = d;
     c.b = b;
+    c.gpr_reserved = t->epoch_interruption ? WB_EPOCH_GPRS : 0;
     wb_vmlayout_compute(m, &c.layout);
     cpu_from_tunables(&c.cpu, t->cpu_features);
     driver_init(&dv);
@@ -608,6 +667,7 @@ wb_err wb_jit_compile_buf(const wb_module *m, const wb_tunables *t, x64_buf *b,
         body_bytes += m->codes[i].size;
     body_bytes = body_bytes * CODE_PER_BYTE + (uint64_t)n * CODE_PER_FUNC + 4096;
     x64_buf_reserve(b, body_bytes < b->limit ? (uint32_t)body_bytes : b->limit);
+    advise_huge(b);
     for (uint32_t i = 0; i < n; i++)
         c.func_labels[i] = x64_label_new(b);
 

@@ -186,8 +186,17 @@ void wb_vmlayout_compute(const wb_module *m, wb_vmlayout *out);
  *
  * - r15 holds the callee's vmctx at entry; r14 is the memory base, loaded
  *   from the vmctx by each function after its prologue and by the caller
- *   after each call. Every other register is caller-saved inside wasm
- *   code; the host entry trampoline saves the SysV callee-saved ones.
+ *   after each call. With epoch interruption on, r12 holds the engine's
+ *   epoch_ptr and r13 the epoch deadline in all wasm code: a function that
+ *   can be entered from outside the module's code (exported, in an element
+ *   segment or a global initializer, or the start function) loads both
+ *   after its prologue, other functions get them from their caller, and
+ *   r13 is reloaded after every call that may run host code (imports,
+ *   indirect calls, builtins); r12 is the same in every instance of an
+ *   engine and host code keeps both (SysV callee-saved). A check is then
+ *   `cmp r13, [r12]; jbe slow`. Every other register is caller-saved
+ *   inside wasm code; the host entry trampoline saves the
+ *   SysV callee-saved ones.
  * - Arguments and results travel through memory: the caller reserves an
  *   area at [rsp] of max(param bytes, result bytes) rounded up to 16, with
  *   rsp 16-byte aligned at the call. Parameter i lives at the sum of the

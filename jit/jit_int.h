@@ -46,7 +46,8 @@
  * allocated. r11 and xmm15 are scratch registers: an opcode handler may use
  * them freely between calls into this API, but EVERY wb_* function below
  * may clobber them (materializing constants, slot-to-slot moves). Every
- * other register is allocatable; all are caller-saved inside wasm code. */
+ * other register is allocatable (but r12 and r13 with epoch interruption
+ * on: c->gpr_reserved); all are caller-saved inside wasm code. */
 #define WB_REG_VMCTX    X64_R15
 #define WB_REG_MEMBASE  X64_R14
 #define WB_SCRATCH_GPR  X64_R11
@@ -57,6 +58,10 @@
      X64_BIT(X64_R8) | X64_BIT(X64_R9) | X64_BIT(X64_R10) |                    \
      X64_BIT(X64_R12) | X64_BIT(X64_R13))
 #define WB_ALLOC_XMMS 0x7fffu /* xmm0-xmm14 */
+/* With epoch interruption on, two more fixed registers (jit.h): */
+#define WB_REG_EPOCH_PTR X64_R12    /* the engine's epoch counter */
+#define WB_REG_DEADLINE  X64_R13    /* vmctx epoch_deadline, kept current */
+#define WB_EPOCH_GPRS (X64_BIT(WB_REG_EPOCH_PTR) | X64_BIT(WB_REG_DEADLINE))
 
 /* -- Frame layout --
  *
@@ -141,6 +146,16 @@ typedef struct wb_trap_stub {
     uint16_t kind;
 } wb_trap_stub;
 
+/* A pending out-of-line builtin call (wb_call_builtin_cold): `stub: call
+ * builtin; jmp resume` emitted after the function body, recorded as a call
+ * site with the stack map taken where the check was. */
+typedef struct wb_slow_call {
+    x64_label stub, resume;
+    uint32_t wasm_offset;
+    uint32_t map_start, map_count;  /* in the module's ref_slots */
+    uint16_t builtin;               /* wb_builtin */
+} wb_slow_call;
+
 /* CPU features the generated code may use (cpuid, read once per compile). */
 typedef struct wb_cpu {
     bool lzcnt;     /* ABM/LZCNT */
@@ -192,25 +207,25 @@ typedef struct wb_ctx {
     wb_ctrl *ctrl;          uint32_t nctrl, cap_ctrl;
     uint32_t dead_depth;    /* blocks opened inside unreachable code */
     wb_trap_stub *stubs;    uint32_t nstubs, cap_stubs;
+    wb_slow_call *slows;    uint32_t nslows, cap_slows;
 
-    /* register state: WB_OWNER_FREE, WB_OWNER_HELD or the vs index of the
-     * entry living there */
-    int32_t gpr_owner[X64_NUM_GPRS];
-    int32_t xmm_owner[X64_NUM_XMMS];
-    /* the same state as bitmasks (bit r = register r), kept in step with
-     * the owner arrays by base_stack.c: HELD registers, and registers
-     * owned by a stack entry */
+    /* register state as bitmasks (bit r = register r): HELD registers, and
+     * registers owned by a stack entry (used); an allocatable register in
+     * neither is FREE */
     uint16_t gpr_held, xmm_held;
     uint16_t gpr_used, xmm_used;
+    /* the vs index of the entry living in each used register (meaningless
+     * for the others) */
+    int32_t gpr_owner[X64_NUM_GPRS];
+    int32_t xmm_owner[X64_NUM_XMMS];
+    uint16_t gpr_reserved;  /* of WB_ALLOC_GPRS, not allocatable in this
+                               compile: WB_EPOCH_GPRS with epoch
+                               interruption, else none */
     uint32_t cap_locals;    /* entries allocated in local_types,
                                local_offsets and ref_locals (reused) */
     uint32_t nconds;        /* wb_push_cond calls so far (the driver looks
                                for a pending condition only after one) */
 } wb_ctx;
-
-#define WB_OWNER_FREE  (-1)
-#define WB_OWNER_HELD  (-2)    /* taken by the instruction being compiled */
-#define WB_OWNER_FIXED (-3)    /* never allocatable */
 
 /* Records the first error (code, detail) of the compile; later calls are
  * ignored. Returns the code recorded. */
@@ -354,6 +369,14 @@ void wb_call_builtin(wb_ctx *c, wb_builtin id);
 /* Records a call site whose return address is the current code offset,
  * with the stack map of the current frame (externref locals and slots). */
 void wb_record_call_site(wb_ctx *c);
+/* A check's slow path out of line: `jcc cc, stub` here (not taken on the
+ * fast path, which falls through), and after the function body `stub:
+ * call builtin id; jmp back`, a call site with the stack map of this
+ * point. For checks where no register holds a stack value (loop headers,
+ * function entry, block ends): the builtin clobbers every register. */
+void wb_call_builtin_cold(wb_ctx *c, x64_cc cc, wb_builtin id);
+/* Emits the pending out-of-line builtin calls (after the epilogue). */
+void wb_emit_slow_calls(wb_ctx *c);
 
 /* -- Driver hooks used by the families (compile.c / base_stack.c) -- */
 
@@ -362,10 +385,6 @@ void wb_stack_reset(wb_ctx *c);
 /* Releases every HELD register (after each instruction). */
 static inline void wb_release_held(wb_ctx *c)
 {
-    for (unsigned m = c->gpr_held; m; m &= m - 1)
-        c->gpr_owner[__builtin_ctz(m)] = WB_OWNER_FREE;
-    for (unsigned m = c->xmm_held; m; m &= m - 1)
-        c->xmm_owner[__builtin_ctz(m)] = WB_OWNER_FREE;
     c->gpr_held = c->xmm_held = 0;
 }
 /* Pushes n entries of the given types as slot entries (block params and
@@ -420,9 +439,12 @@ wb_err wb_control_begin(wb_ctx *c);
 /* Emits `return` (results to the caller's area, epilogue). */
 void wb_emit_return(wb_ctx *c);
 /* With epoch interruption on: compares the engine epoch with the deadline
- * and calls the EPOCH_SLOW builtin when reached (function entry, loop
- * headers; the stack must hold no registers that matter, as there). */
+ * and calls the EPOCH_SLOW builtin when reached (loop headers; the stack
+ * must hold no registers that matter, as there). */
 void wb_epoch_check(wb_ctx *c);
+/* The same at function entry, after loading r12 and r13 (jit.h) if the
+ * function can be entered from outside the module's code. */
+void wb_epoch_entry(wb_ctx *c);
 /* With fuel on: closes the current fuel region (patching its charge) and
  * opens one here: `sub [vmctx+fuel], cost; jns ok; call FUEL_SLOW`. Called
  * where straight-line code starts (function entry, loop headers, block
@@ -463,18 +485,16 @@ void *wb_vec_push(void **arr, uint32_t *n, uint32_t *cap, size_t size);
  *
  * The calls made for nearly every instruction, inline; their uncommon
  * cases are the *_slow functions of base_stack.c. The register state (the
- * owner arrays and the masks of wb_ctx) changes only through the wb_rs_*
- * helpers, which keep both in step. */
+ * masks and owner arrays of wb_ctx) changes only through the wb_rs_*
+ * helpers, which keep them in step. */
 
 static inline void wb_rs_gpr_free(wb_ctx *c, unsigned r)
 {
-    c->gpr_owner[r] = WB_OWNER_FREE;
     c->gpr_held &= (uint16_t)~(1u << r);
     c->gpr_used &= (uint16_t)~(1u << r);
 }
 static inline void wb_rs_gpr_hold(wb_ctx *c, unsigned r)
 {
-    c->gpr_owner[r] = WB_OWNER_HELD;
     c->gpr_held |= (uint16_t)(1u << r);
     c->gpr_used &= (uint16_t)~(1u << r);
 }
@@ -486,13 +506,11 @@ static inline void wb_rs_gpr_own(wb_ctx *c, unsigned r, uint32_t idx)
 }
 static inline void wb_rs_xmm_free(wb_ctx *c, unsigned r)
 {
-    c->xmm_owner[r] = WB_OWNER_FREE;
     c->xmm_held &= (uint16_t)~(1u << r);
     c->xmm_used &= (uint16_t)~(1u << r);
 }
 static inline void wb_rs_xmm_hold(wb_ctx *c, unsigned r)
 {
-    c->xmm_owner[r] = WB_OWNER_HELD;
     c->xmm_held |= (uint16_t)(1u << r);
     c->xmm_used &= (uint16_t)~(1u << r);
 }
@@ -513,7 +531,7 @@ static inline void wb_rs_xmm_own(wb_ctx *c, unsigned r, uint32_t idx)
 /* The first free allocatable GPR in allocation order, or -1. */
 static inline int wb_rs_free_gpr(const wb_ctx *c)
 {
-    unsigned f = WB_ALLOC_GPRS & ~(unsigned)(c->gpr_held | c->gpr_used);
+    unsigned f = WB_ALLOC_GPRS & ~(unsigned)(c->gpr_held | c->gpr_used | c->gpr_reserved);
     uint64_t o = WB_GPR_ORDER;
     if (__builtin_expect(f == 0, 0))
         return -1;
