@@ -236,12 +236,37 @@ static bool smaps_of(pid_t pid, uintptr_t addr, unsigned long *rss, unsigned lon
 
 #define NSHARE 4
 
+/* The code mapping at addr[i] of each of the NSHARE processes: resident,
+ * and charged as a share of one physical copy (Pss about Rss / NSHARE). */
+static void assert_code_shared(const pid_t *pids, const uintptr_t *addr, const char *what)
+{
+    for (int i = 0; i < NSHARE; i++) {
+        unsigned long rss = 0, pss = 0;
+        assert_true(smaps_of(pids[i], addr[i], &rss, &pss));
+        print_message("process %d: %s Rss %lu kB, Pss %lu kB\n", i, what, rss, pss);
+        assert_true(rss > 0);
+        assert_true(pss * NSHARE <= rss + NSHARE);
+    }
+}
+
+/* Lets the NSHARE processes go and checks that each exited with 0. */
+static void release_all(int socks[NSHARE][2], const pid_t *pids)
+{
+    int status;
+    for (int i = 0; i < NSHARE; i++) {
+        assert_int_equal(write(socks[i][0], "g", 1), 1);
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        close(socks[i][0]);
+    }
+}
+
 static void test_code_pages_shared_between_processes(void **state)
 {
     wb_engine *e = wb_engine_new(NULL);
     wb_compiled *c = compile_plain(e);
     wb_artifact *a = artifact_copy(c);
-    int fd = -1, socks[NSHARE][2], status;
+    int fd = -1, socks[NSHARE][2];
     pid_t pids[NSHARE];
     uintptr_t addr[NSHARE];
     (void)state;
@@ -273,20 +298,8 @@ static void test_code_pages_shared_between_processes(void **state)
     }
     for (int i = 0; i < NSHARE; i++)
         assert_int_equal(read(socks[i][0], &addr[i], sizeof addr[i]), sizeof addr[i]);
-    for (int i = 0; i < NSHARE; i++) {
-        unsigned long rss = 0, pss = 0;
-        assert_true(smaps_of(pids[i], addr[i], &rss, &pss));
-        /* One physical copy for all: each process is charged a share. */
-        print_message("worker %d: code Rss %lu kB, Pss %lu kB\n", i, rss, pss);
-        assert_true(rss > 0);
-        assert_true(pss * NSHARE <= rss + NSHARE);
-    }
-    for (int i = 0; i < NSHARE; i++) {
-        assert_int_equal(write(socks[i][0], "g", 1), 1);
-        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-        close(socks[i][0]);
-    }
+    assert_code_shared(pids, addr, "code");
+    release_all(socks, pids);
     close(fd);
     wb_artifact_free(a);
     wb_compiled_free(c);
@@ -322,7 +335,7 @@ static bool mapping_of(pid_t pid, uintptr_t addr, uintptr_t *start, bool *entry)
  * code pages are in memory once. */
 static void test_entry_pages_shared_between_processes(void **state)
 {
-    int socks[NSHARE][2], status;
+    int socks[NSHARE][2];
     pid_t pids[NSHARE];
     uintptr_t addr[NSHARE];
     wb_cache_result r;
@@ -357,23 +370,14 @@ static void test_entry_pages_shared_between_processes(void **state)
     for (int i = 0; i < NSHARE; i++)
         assert_int_equal(read(socks[i][0], &addr[i], sizeof addr[i]), sizeof addr[i]);
     for (int i = 0; i < NSHARE; i++) {
-        unsigned long rss = 0, pss = 0;
         uintptr_t start = 0;
         bool entry = false;
         assert_true(mapping_of(pids[i], addr[i], &start, &entry));
         assert_true(entry);                 /* mapped from the entry file */
         assert_int_equal(start, addr[i]);
-        assert_true(smaps_of(pids[i], addr[i], &rss, &pss));
-        print_message("process %d: entry code Rss %lu kB, Pss %lu kB\n", i, rss, pss);
-        assert_true(rss > 0);
-        assert_true(pss * NSHARE <= rss + NSHARE);
     }
-    for (int i = 0; i < NSHARE; i++) {
-        assert_int_equal(write(socks[i][0], "g", 1), 1);
-        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-        close(socks[i][0]);
-    }
+    assert_code_shared(pids, addr, "entry code");
+    release_all(socks, pids);
 }
 
 /* An entry whose code changes after it was parsed (the owner rewrote it

@@ -46,6 +46,15 @@ static wb_sandbox *sandbox(bool built)
     return s;
 }
 
+/* Skips the calling test (with a not-run line) without seccomp. */
+static void need_seccomp(void)
+{
+    if (!(probe.available & WB_LAYER_BIT(WB_LAYER_SECCOMP))) {
+        print_message("not run: seccomp is not available here\n");
+        skip();
+    }
+}
+
 static void test_round_trip(void **state)
 {
     static unsigned char a[WB_SANDBOX_BPF_MAX], b[WB_SANDBOX_BPF_MAX];
@@ -53,10 +62,7 @@ static void test_round_trip(void **state)
     size_t n, m;
     (void)state;
 
-    if (!(probe.available & WB_LAYER_BIT(WB_LAYER_SECCOMP))) {
-        print_message("not run: seccomp is not available here\n");
-        skip();
-    }
+    need_seccomp();
     src = sandbox(true);
     dst = sandbox(false);
     assert_true(wb_sandbox_bpf_ready(src));
@@ -87,10 +93,7 @@ static void test_damaged(void **state)
     size_t n;
     (void)state;
 
-    if (!(probe.available & WB_LAYER_BIT(WB_LAYER_SECCOMP))) {
-        print_message("not run: seccomp is not available here\n");
-        skip();
-    }
+    need_seccomp();
     src = sandbox(true);
     dst = sandbox(false);
     n = wb_sandbox_bpf_export(src, a, sizeof a);
